@@ -1,0 +1,225 @@
+"""The 24-month clock: month arithmetic, stage deadlines and a case's status at a given moment.
+
+Source of the rules: NATO Rapid Adoption Action Plan (The Hague, June 2025) as summarised in the
+Rapid Adoption DESIGN ("The pipeline: stage gates and the 24-month clock").
+
+All datetimes are timezone-aware; naive datetimes are refused with ``ValidationError`` so that no
+local time can slip into a deadline.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from .errors import ValidationError
+from .types import ACTIVE_STAGES, ClockStatus, Stage
+
+AT_RISK_FRACTION = 0.8
+"""Share of a stage's window after which a case is ``at_risk`` (DESIGN: "more than 80%")."""
+
+
+def require_aware(moment: datetime, name: str = "datetime") -> datetime:
+    """Return ``moment`` converted to UTC.
+
+    Args:
+        moment: a timezone-aware datetime.
+        name: the argument's name, used in the error.
+
+    Raises:
+        ValidationError: ``moment`` is naive (has no tzinfo).
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValidationError(f"{name} must be timezone-aware (UTC), got naive {moment.isoformat()}")
+    return moment.astimezone(timezone.utc)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Add whole calendar months, clamping the day to the target month's last day.
+
+    2024-01-31 + 1 month is 2024-02-29 (leap year); 2023-01-31 + 1 month is 2023-02-28;
+    2024-02-29 + 12 months is 2025-02-28. The time of day and tzinfo are kept. This is the
+    convention of ``dateutil.relativedelta`` and of ISO 8601 durations applied to calendar dates.
+
+    Args:
+        moment: a datetime (aware or naive; the result keeps its tzinfo).
+        months: the number of months to add; may be negative.
+
+    Returns:
+        The shifted datetime.
+    """
+    month_index = moment.month - 1 + months
+    year = moment.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@dataclass(frozen=True)
+class StageBudgets:
+    """Per-deployment stage budgets, in months since the case opened.
+
+    Attributes:
+        market_research_months .. fielding_months: cumulative deadlines in months (defaults 3, 15,
+            16, 21, 24); each must be larger than the one before.
+        cots_total_months: the total budget of a commercial-off-the-shelf case (default 9); its
+            stage deadlines scale by ``cots_total_months / fielding_months``.
+
+    Raises:
+        ValidationError: a budget is not positive, or the budgets do not increase.
+    """
+
+    market_research_months: int = 3
+    tevv_months: int = 15
+    badge_months: int = 16
+    contracting_months: int = 21
+    fielding_months: int = 24
+    cots_total_months: int = 9
+
+    def __post_init__(self) -> None:
+        months = self.as_tuple()
+        if any(m <= 0 for m in months) or self.cots_total_months <= 0:
+            raise ValidationError("stage budgets must be positive numbers of months")
+        if any(b <= a for a, b in zip(months, months[1:])):
+            raise ValidationError(
+                f"stage budgets must increase stage by stage, got {', '.join(map(str, months))}"
+            )
+
+    def as_tuple(self) -> tuple[int, int, int, int, int]:
+        """The five cumulative budgets in stage order, in months."""
+        return (
+            self.market_research_months,
+            self.tevv_months,
+            self.badge_months,
+            self.contracting_months,
+            self.fielding_months,
+        )
+
+    @classmethod
+    def parse(cls, text: str, cots_total_months: int = 9) -> "StageBudgets":
+        """Build budgets from ``"3,15,16,21,24"`` (five comma-separated integers).
+
+        Raises:
+            ValidationError: not five integers, or not increasing.
+        """
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 5 or not all(p.isdigit() for p in parts):
+            raise ValidationError(
+                f"stage budgets must be five comma-separated whole months, got {text!r}",
+                field="RAPID_STAGE_BUDGETS_MONTHS",
+            )
+        values = [int(p) for p in parts]
+        return cls(*values, cots_total_months=cots_total_months)
+
+
+DEFAULT_BUDGETS = StageBudgets()
+
+
+def stage_deadline(opened_at: datetime, stage: Stage, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> datetime:
+    """The moment by which a case must leave ``stage``.
+
+    A standard case's deadline is ``opened_at`` plus the stage's budget in calendar months. A COTS
+    case's deadline scales the same elapsed time by ``cots_total_months / fielding_months``, so a
+    9-month COTS case must leave market research after 9/24 of the time a standard case gets.
+
+    Args:
+        opened_at: the case's opening, timezone-aware.
+        stage: an active stage.
+        cots: whether the case buys commercial off the shelf.
+        budgets: the deployment's budgets.
+
+    Raises:
+        ValidationError: ``stage`` is terminal, or ``opened_at`` is naive.
+    """
+    opened_at = require_aware(opened_at, "opened_at")
+    if stage not in ACTIVE_STAGES:
+        raise ValidationError(f"stage {stage.value} has no deadline: it is terminal")
+    months = budgets.as_tuple()[ACTIVE_STAGES.index(stage)]
+    full = add_months(opened_at, months) - opened_at
+    if not cots:
+        return opened_at + full
+    scaled = full * budgets.cots_total_months / budgets.fielding_months
+    return opened_at + timedelta(seconds=round(scaled.total_seconds()))
+
+
+def stage_window_start(opened_at: datetime, stage: Stage, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> datetime:
+    """Start of ``stage``'s window: the previous stage's deadline, or ``opened_at`` for the first stage."""
+    index = ACTIVE_STAGES.index(stage)
+    if index == 0:
+        return require_aware(opened_at, "opened_at")
+    return stage_deadline(opened_at, ACTIVE_STAGES[index - 1], cots=cots, budgets=budgets)
+
+
+def total_deadline(opened_at: datetime, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> datetime:
+    """The moment the whole case must be adopted by: 24 months (9 for COTS) after opening."""
+    return stage_deadline(opened_at, Stage.FIELDING, cots=cots, budgets=budgets)
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """A case's clock at one moment.
+
+    Attributes:
+        status: ``on_track``, ``at_risk``, ``overdue``, or ``closed`` for a terminal case.
+        stage_deadline: the current stage's deadline (None when closed).
+        days_left: whole days from ``now`` to the stage deadline, negative when overdue
+            (None when closed).
+        window_used: the share of the current stage's window that has passed, 0.0 before the
+            window opens (None when closed).
+        months_elapsed: calendar time since opening, in months of 30.4375 days (for display).
+        total_deadline: the case's overall deadline (24 months, or the COTS total).
+    """
+
+    status: ClockStatus
+    stage_deadline: datetime | None
+    days_left: int | None
+    window_used: float | None
+    months_elapsed: float
+    total_deadline: datetime
+
+
+def read_clock(
+    opened_at: datetime,
+    stage: Stage,
+    now: datetime,
+    *,
+    cots: bool,
+    budgets: StageBudgets = DEFAULT_BUDGETS,
+    closed_at: datetime | None = None,
+) -> ClockReading:
+    """Read a case's clock at ``now``.
+
+    Rules (DESIGN): ``overdue`` once ``now`` is past the current stage's deadline; ``at_risk`` once
+    more than 80% of the stage's window (previous deadline to own deadline) has passed; otherwise
+    ``on_track``. A terminal stage reads ``closed``; its elapsed months run to ``closed_at``.
+
+    Args:
+        opened_at, now, closed_at: timezone-aware datetimes.
+        stage: the case's current stage.
+        cots: whether the case is COTS.
+        budgets: the deployment's budgets.
+
+    Raises:
+        ValidationError: a naive datetime.
+    """
+    opened_at = require_aware(opened_at, "opened_at")
+    now = require_aware(now, "now")
+    end = require_aware(closed_at, "closed_at") if (stage.is_terminal and closed_at) else now
+    months_elapsed = (end - opened_at).total_seconds() / (30.4375 * 86400)
+    overall = total_deadline(opened_at, cots=cots, budgets=budgets)
+    if stage.is_terminal:
+        return ClockReading(ClockStatus.CLOSED, None, None, None, months_elapsed, overall)
+    deadline = stage_deadline(opened_at, stage, cots=cots, budgets=budgets)
+    start = stage_window_start(opened_at, stage, cots=cots, budgets=budgets)
+    window = (deadline - start).total_seconds()
+    used = max(0.0, (now - start).total_seconds() / window)
+    remaining = deadline - now
+    days_left = remaining.days  # floor: 1 hour overdue is day -1
+    if now > deadline:
+        status = ClockStatus.OVERDUE
+    elif used > AT_RISK_FRACTION:
+        status = ClockStatus.AT_RISK
+    else:
+        status = ClockStatus.ON_TRACK
+    return ClockReading(status, deadline, days_left, used, months_elapsed, overall)

@@ -1,0 +1,1 @@
+"""Use cases: check, load, apply the domain rules, save in one transaction."""

@@ -1,0 +1,46 @@
+"""Creating a workspace: schema, reference data and the organisation it acts for."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..domain.errors import ValidationError
+from ..store.tables import Setting
+from .imports import ImportReport, apply_batch, read_source
+from .workspace import DEFAULT_HOME_ORG, HOME_ORG_KEY, Workspace
+
+
+def init_workspace(workspace: Workspace, org: str | None = None) -> ImportReport:
+    """Migrate the schema to head, load the reference data, and set the home organisation.
+
+    Safe to run again: an initialised workspace is upgraded and its reference data refreshed; the
+    home organisation changes only when ``org`` is given.
+
+    Args:
+        workspace: the workspace to set up.
+        org: the organisation the workspace acts for: a NATO member's ISO 3166-1 alpha-3 code
+            (``DEU``) or a NATO body (``DIANA``, ``NIF``, ``NCIA``, ``NSPA``, ``ACT``, ``CMRE``).
+            Default: the current one, or ``DIANA`` for a new workspace.
+
+    Raises:
+        ValidationError: ``org`` is not a known organisation.
+    """
+    workspace.upgrade()
+    batch, report = read_source("taxonomies")
+    known = {o.ref for o in batch.organisations} | {"EU-DEFIS"}
+    with workspace.uow.transaction() as session:
+        current = session.scalar(select(Setting).where(Setting.key == HOME_ORG_KEY))
+        wanted = (org or (current.value if current else DEFAULT_HOME_ORG)).strip().upper()
+        if wanted not in known:
+            bodies = ", ".join(o.ref for o in batch.organisations if o.kind == "nato_body")
+            raise ValidationError(
+                f"unknown organisation {wanted!r}: use a NATO member's ISO 3166-1 alpha-3 code such as DEU, or one of {bodies}",
+                field="--org",
+            )
+        apply_batch(session, batch, report, home_org=wanted if wanted != "EU-DEFIS" else DEFAULT_HOME_ORG,
+                    now=workspace.now(), public=True)
+        if current is None:
+            session.add(Setting(key=HOME_ORG_KEY, value=wanted))
+        else:
+            current.value = wanted
+    return report

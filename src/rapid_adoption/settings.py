@@ -1,0 +1,45 @@
+"""Deployment settings read from the environment.
+
+| variable | default | meaning |
+|---|---|---|
+| ``RAPID_DATABASE_URL`` | ``sqlite:///./rapid.db`` | the SQLAlchemy URL of the workspace database |
+| ``RAPID_STAGE_BUDGETS_MONTHS`` | ``3,15,16,21,24`` | cumulative stage budgets in months since opening |
+| ``RAPID_COTS_TOTAL_MONTHS`` | ``9`` | a COTS case's total budget in months |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .domain.clock import StageBudgets
+from .domain.errors import ValidationError
+
+DEFAULT_DATABASE_URL = "sqlite:///./rapid.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings.
+
+    Attributes:
+        database_url: SQLAlchemy URL.
+        budgets: stage budgets in months.
+    """
+
+    database_url: str
+    budgets: StageBudgets
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Read settings from ``environ`` (default ``os.environ``).
+
+        Raises:
+            ValidationError: a budget variable is malformed; the message names the variable.
+        """
+        env = os.environ if environ is None else environ
+        cots_text = env.get("RAPID_COTS_TOTAL_MONTHS", "9").strip()
+        if not cots_text.isdigit() or int(cots_text) == 0:
+            raise ValidationError(f"must be a positive whole number of months, got {cots_text!r}", field="RAPID_COTS_TOTAL_MONTHS")
+        budgets = StageBudgets.parse(env.get("RAPID_STAGE_BUDGETS_MONTHS", "3,15,16,21,24"), int(cots_text))
+        return cls(database_url=env.get("RAPID_DATABASE_URL") or DEFAULT_DATABASE_URL, budgets=budgets)

@@ -1,0 +1,48 @@
+"""Engine creation: SQLite (WAL, foreign keys on) by default, PostgreSQL through psycopg."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ..domain.errors import ValidationError
+
+
+def make_engine(database_url: str) -> Engine:
+    """Create an engine for ``database_url``.
+
+    On SQLite it turns on ``journal_mode=WAL``, ``foreign_keys=ON`` and ``synchronous=NORMAL`` on
+    every connection, and uses a 30 s busy timeout.
+
+    Args:
+        database_url: a SQLAlchemy URL, e.g. ``sqlite:///./rapid.db`` or
+            ``postgresql+psycopg://user@127.0.0.1/rapid``.
+
+    Raises:
+        ValidationError: the URL cannot be parsed or names an unsupported backend.
+    """
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise ValidationError(f"cannot parse database URL: {exc}", field="RAPID_DATABASE_URL") from None
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValidationError(
+            f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://...",
+            field="RAPID_DATABASE_URL",
+        )
+    if backend == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no branch - trivial
+            cursor = dbapi_connection.cursor()
+            if url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)

@@ -1,0 +1,273 @@
+"""SQLAlchemy 2.x declarative tables.
+
+Every table that holds user data carries the sharing columns (``owner_org_id``,
+``distribution``, ``tlp``) and the bookkeeping columns (``version`` for optimistic locking,
+``created_at``, ``updated_at``), through :class:`SharedRecord`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from ..domain.types import TLP, Distribution
+from .types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so Alembic names constraints the same everywhere."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Timestamped:
+    """``version`` (optimistic locking), ``created_at`` and ``updated_at`` columns."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805 - SQLAlchemy hook
+        return {"version_id_col": cls.version}
+
+
+class SharedRecord(Timestamped):
+    """Sharing columns of a user-data record: owner, distribution (default community), TLP (default GREEN)."""
+
+    @declared_attr
+    def owner_org_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+
+    distribution: Mapped[str] = mapped_column(String(20), nullable=False, default=Distribution.COMMUNITY.value)
+    tlp: Mapped[str] = mapped_column(String(20), nullable=False, default=TLP.GREEN.value)
+
+
+class Organisation(Timestamped, Base):
+    """A nation, a NATO body, another international body, or a company with an account."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    nation_iso3: Mapped[str | None] = mapped_column(String(3))
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Workspace settings as key and value, e.g. the home organisation."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class TrlLevel(Base):
+    """Technology Readiness Level definitions (NASA NPR 7123.1, DoD TRA, EU H2020 Annex G)."""
+
+    __tablename__ = "trl_levels"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    nasa: Mapped[str] = mapped_column(Text, nullable=False)
+    dod: Mapped[str] = mapped_column(Text, nullable=False)
+    eu: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class MrlLevel(Base):
+    """Manufacturing Readiness Level definitions (DoD MRL Deskbook)."""
+
+    __tablename__ = "mrl_levels"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dod: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class TechnologyArea(Base):
+    """A technology area of a named scheme (NATO EDTs, DoD critical technology areas, DIANA challenges)."""
+
+    __tablename__ = "technology_areas"
+    __table_args__ = (UniqueConstraint("scheme", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(60), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    definition: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class Company(SharedRecord, Base):
+    """A company or research body that offers solutions."""
+
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    legal_name: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
+    aliases: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    country: Mapped[str | None] = mapped_column(String(3), index=True)
+    city: Mapped[str | None] = mapped_column(String(200))
+    eu_pic: Mapped[str | None] = mapped_column(String(9), unique=True)
+    duns: Mapped[str | None] = mapped_column(String(13))
+    uei: Mapped[str | None] = mapped_column(String(12))
+    ncage: Mapped[str | None] = mapped_column(String(5))
+    sme: Mapped[bool | None] = mapped_column(Boolean)
+    website: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class ProgrammeMembership(SharedRecord, Base):
+    """A company's membership of a programme, e.g. a DIANA challenge cohort of a year."""
+
+    __tablename__ = "programme_memberships"
+    __table_args__ = (UniqueConstraint("company_id", "programme", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, index=True)
+    programme: Mapped[str] = mapped_column(String(200), nullable=False)
+    year: Mapped[int | None] = mapped_column(Integer)
+    challenge_area: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class Investment(SharedRecord, Base):
+    """An investment in a company (investor, date, amount in euros where public)."""
+
+    __tablename__ = "investments"
+    __table_args__ = (UniqueConstraint("company_id", "investor"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, index=True)
+    investor: Mapped[str] = mapped_column(String(200), nullable=False)
+    invested_on: Mapped[date | None] = mapped_column(Date)
+    amount_eur: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class CapabilityNeed(SharedRecord, Base):
+    """A capability need: a problem statement from a nation or a NATO body."""
+
+    __tablename__ = "capability_needs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    statement: Mapped[str | None] = mapped_column(Text)
+    operational_domain: Mapped[str | None] = mapped_column(String(20), index=True)
+    technology_areas: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False, default="medium")
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    published_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Solution(SharedRecord, Base):
+    """A solution a company offers, with TRL 1-9 and MRL 1-10 where known."""
+
+    __tablename__ = "solutions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    technology_areas: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    trl: Mapped[int | None] = mapped_column(Integer, index=True)
+    mrl: Mapped[int | None] = mapped_column(Integer)
+    cots: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    dual_use: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    year: Mapped[int | None] = mapped_column(Integer)
+    responds_to_need_id: Mapped[int | None] = mapped_column(ForeignKey("capability_needs.id"), index=True)
+
+    company: Mapped[Company] = relationship(lazy="joined")
+
+
+class SolutionParticipant(Base):
+    """A consortium member of a solution (EDF projects have many), with its role."""
+
+    __tablename__ = "solution_participants"
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solutions.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(40), nullable=False)
+    eu_contribution_eur: Mapped[float | None] = mapped_column(Float)
+
+
+class TestCentre(SharedRecord, Base):
+    """A site of the test-centre network: test centre, accelerator site or test range."""
+
+    __test__ = False
+    __tablename__ = "test_centres"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(160), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    centre_type: Mapped[str] = mapped_column(String(30), nullable=False)
+    country: Mapped[str] = mapped_column(String(3), nullable=False, index=True)
+    city: Mapped[str | None] = mapped_column(String(200))
+    operator: Mapped[str | None] = mapped_column(Text)
+    domains: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    capabilities: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class AdoptionCase(SharedRecord, Base):
+    """One capability need, one solution, one owner, moving through the stage gates."""
+
+    __tablename__ = "adoption_cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str | None] = mapped_column(String(160), unique=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("capability_needs.id"), nullable=False, index=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solutions.id"), nullable=False, index=True)
+    stage: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    cots: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_at_stage: Mapped[str | None] = mapped_column(String(30))
+    source: Mapped[str | None] = mapped_column(Text)
+
+    need: Mapped[CapabilityNeed] = relationship(lazy="joined")
+    solution: Mapped[Solution] = relationship(lazy="joined")
+    decisions: Mapped[list["GateDecision"]] = relationship(
+        back_populates="case", order_by="GateDecision.decided_at, GateDecision.id", cascade="all, delete-orphan"
+    )
+
+
+class GateDecision(SharedRecord, Base):
+    """A recorded gate decision: who, when, from which stage to which, why, and the evidence."""
+
+    __tablename__ = "gate_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("adoption_cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_stage: Mapped[str] = mapped_column(String(30), nullable=False)
+    to_stage: Mapped[str] = mapped_column(String(30), nullable=False)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    decided_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    rationale: Mapped[str] = mapped_column(Text, nullable=False)
+    evidence: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    inferred: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    case: Mapped[AdoptionCase] = relationship(back_populates="decisions")
+
+
+Index("ix_adoption_cases_need_solution", AdoptionCase.need_id, AdoptionCase.solution_id)
