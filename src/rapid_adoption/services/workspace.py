@@ -26,6 +26,15 @@ def system_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Clock:
+    """The process-wide default clock; tests freeze it by replacing :attr:`now`."""
+
+    now: Callable[[], datetime] = staticmethod(system_now)
+
+
+CLOCK = Clock()
+
+
 class NotInitialised(RapidError):
     """The workspace database has no schema yet, or an older one: run ``rapid init`` or ``rapid db upgrade``."""
 
@@ -48,13 +57,17 @@ class Workspace:
     now: Callable[[], datetime] = field(default=system_now)
 
     @classmethod
-    def open(cls, settings: Settings | None = None, now: Callable[[], datetime] = system_now) -> "Workspace":
+    def open(cls, settings: Settings | None = None, now: Callable[[], datetime] | None = None) -> "Workspace":
         """Connect to the workspace database named by ``settings`` (default: from the environment).
 
-        Nothing is created until :meth:`init` or a migration runs.
+        Args:
+            settings: the settings; default read from the environment.
+            now: the clock; default :data:`CLOCK` (the system clock in UTC).
+
+        Nothing is created until :meth:`upgrade` or ``init_workspace`` runs.
         """
         settings = settings or Settings.from_env()
-        return cls(settings, UnitOfWork(make_engine(settings.database_url)), now)
+        return cls(settings, UnitOfWork(make_engine(settings.database_url)), now or CLOCK.now)
 
     @property
     def location(self) -> str:

@@ -1,0 +1,1 @@
+"""The ``rapid`` command line (Typer and Rich); one module per command group."""

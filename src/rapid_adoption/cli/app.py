@@ -1,0 +1,48 @@
+"""The root ``rapid`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from .. import __version__
+from .board import board
+from .case import case_app
+from .catalogue import make_group
+from .imports import import_
+from .quickstart import quickstart
+from .setup import db_app, init
+
+app = typer.Typer(
+    name="rapid",
+    help="Rapid Adoption: run an alliance's defence-technology adoption pipeline, from capability need to fielded "
+    "capability within 24 months. The workspace is RAPID_DATABASE_URL (default sqlite ./rapid.db).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rapid-adoption {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")) -> None:
+    """Rapid Adoption command line."""
+
+
+app.command("quickstart")(quickstart)
+app.command("init")(init)
+app.command("import")(import_)
+app.command("board")(board)
+app.add_typer(db_app, name="db")
+app.add_typer(case_app, name="case")
+for _resource in ("needs", "solutions", "companies", "centres"):
+    app.add_typer(make_group(_resource), name=_resource)
+
+
+def main() -> None:
+    """Entry point of the ``rapid`` console script."""
+    app()

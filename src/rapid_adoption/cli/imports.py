@@ -1,0 +1,60 @@
+"""``rapid import``: load bundled real data or a user's own file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..ingest.files import write_rejects
+from ..services.imports import BUNDLED_SOURCES, ImportReport, run_import
+from .common import console, err_console, handle_errors, open_workspace
+
+SOURCE_HELP = (
+    "What to import: 'all' (every bundled data set), a bundled set ("
+    + ", ".join(BUNDLED_SOURCES)
+    + "), or a kind of your own records (needs, companies, solutions, centres) followed by its FILE."
+)
+
+
+def print_report(report: ImportReport) -> None:
+    """Print the per-table counts and the readers' notes."""
+    table = Table(title="Import", show_lines=False)
+    for column in ("table", "inserted", "updated", "unchanged"):
+        table.add_column(column, justify="right" if column != "table" else "left")
+    for name, c in report.counts.items():
+        table.add_row(name, str(c.inserted), str(c.updated), str(c.unchanged))
+    console.print(table)
+    for note, value in report.notes.items():
+        console.print(f"  {note}: {value}", highlight=False)
+
+
+@handle_errors
+def import_(
+    source: str = typer.Argument(..., help=SOURCE_HELP, metavar="SOURCE"),
+    file: Path = typer.Argument(None, help="Your file (CSV, JSON or JSONL) for needs/companies/solutions/centres, or a folder to read a bundled set from instead of the bundled copy.", metavar="[FILE]"),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good rows and write the bad ones, with their reasons, to the rejects file."),
+    rejects: Path = typer.Option(Path("rejects.csv"), "--rejects", help="Where --skip-invalid writes the rejected rows."),
+) -> None:
+    """Import data transactionally: a bad row stops the import and nothing is written; running it twice changes nothing.
+
+    Your own files use these columns (* required; lists separated by ';'):
+
+    needs: ref*, title*, statement, operational_domain, technology_areas, priority, owner, source, published_on
+
+    companies: ref*, legal_name*, aliases, country, eu_pic, duns, uei, ncage, sme, website, city, source
+
+    solutions: ref*, company*, name*, description, technology_areas, trl, mrl, cots, dual_use, year, need, source
+
+    centres: ref, name*, type*, country*, city, operator, domains, capabilities, source, notes
+    """
+    ws = open_workspace()
+    with err_console.status("importing") as status:
+        report = run_import(ws, source, path=file, skip_invalid=skip_invalid, progress=lambda m: status.update(m))
+    print_report(report)
+    if report.rejects:
+        write_rejects(rejects, report.rejects)
+        err_console.print(f"[yellow]{len(report.rejects)} row(s) rejected[/]; reasons written to {rejects}", highlight=False)
+    elif report.changed == 0:
+        console.print("Nothing changed: the workspace already holds this data.")

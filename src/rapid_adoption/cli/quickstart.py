@@ -1,0 +1,54 @@
+"""``rapid quickstart``: the main job."""
+
+from __future__ import annotations
+
+import typer
+
+from ..services.quickstart import run_quickstart
+from ..services.workspace import Workspace
+from .board import show_board
+from .common import console, err_console, handle_errors
+from .imports import print_report
+
+HELP = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
+
+It makes a fresh workspace (an existing ./rapid.db is moved aside to rapid.db.TIMESTAMP.bak, never deleted),
+or imports into the current one with --reuse, then loads every bundled data set: EDF calls, projects and
+participants; SBIR Phase II awards, topics and Navy transitions; the test-centre network; DIANA cohorts and
+NIF investments; TRL, MRL and NATO reference tables.
+
+It then opens adoption cases from real need-solution pairs, by these inference rules:
+
+EDF projects: each project is a case on its call, owned by the European Commission (DG DEFIS), opened on the
+project's start date. Its market-research gate is taken as passed that day (the call's evaluation chose it), so it is
+in tevv. A project whose status is Ended, or whose end date has passed, passed tevv on its end date and waits at badge.
+
+Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1 October before the fiscal year of its
+earliest prior SBIR topic (N112-137 is FY2011: 2010-10-01). Its Phase III contract is dated 1 October before the
+transition's fiscal year (a lower bound), and every gate up to contracting is recorded then, so it is in fielding.
+
+Every inferred decision is marked as inferred. Finally it prints the board and the funnel.
+"""
+
+
+@handle_errors
+def quickstart(
+    reuse: bool = typer.Option(False, "--reuse", help="Import into the existing workspace instead of starting afresh."),
+    per_stage: int = typer.Option(8, "--per-stage", help="Cases shown per stage on the board."),
+) -> None:
+    ws = Workspace.open()
+    with err_console.status("quickstart") as status:
+        report = run_quickstart(ws, reuse=reuse, progress=lambda m: status.update(m))
+    if report.backup:
+        console.print(f"The previous workspace was moved to {report.backup}.", highlight=False)
+    print_report(report.imported)
+    opened = ", ".join(f"{n} from {label}" for label, n in report.opened.items()) or "none new"
+    console.print(f"Adoption cases opened: {opened}; already present: {report.already_open}.", highlight=False)
+    for ref, reason in report.skipped:
+        console.print(f"  not opened: {ref}: {reason}", highlight=False)
+    show_board(per_stage)
+    console.print(f"\nWorkspace: {ws.location}. Try: rapid board --all, rapid case show 1, rapid needs list --text drone",
+                  highlight=False)
+
+
+quickstart.__doc__ = HELP

@@ -1,0 +1,41 @@
+"""``rapid init`` and ``rapid db``: create and migrate the workspace."""
+
+from __future__ import annotations
+
+import typer
+
+from ..services.setup import init_workspace
+from ..store import migrate
+from .common import console, handle_errors, open_workspace
+
+db_app = typer.Typer(help="Database schema: migrations are the only way the schema is made.", no_args_is_help=True)
+
+
+@handle_errors
+def init(
+    org: str = typer.Option(None, "--org", help="The organisation this workspace acts for: a NATO member's ISO alpha-3 code (DEU) or a NATO body (DIANA, NIF, NCIA, NSPA, ACT, CMRE). Default DIANA."),
+) -> None:
+    """Create or upgrade the workspace (RAPID_DATABASE_URL, default ./rapid.db) and load the reference data."""
+    ws = open_workspace(require_schema=False)
+    init_workspace(ws, org)
+    console.print(f"Workspace ready at [bold]{ws.location}[/] (schema {migrate.current_revision(ws.uow.engine)}), "
+                  f"acting for [bold]{ws.home_org_ref()}[/].", highlight=False)
+    console.print("Next: [bold]rapid import all[/] to load the bundled real data, or [bold]rapid quickstart[/].")
+
+
+@db_app.command("upgrade")
+@handle_errors
+def upgrade() -> None:
+    """Apply every pending migration (alembic upgrade head)."""
+    ws = open_workspace(require_schema=False)
+    ws.upgrade()
+    console.print(f"Schema at revision {migrate.current_revision(ws.uow.engine)} ({ws.location}).", highlight=False)
+
+
+@db_app.command("current")
+@handle_errors
+def current() -> None:
+    """Print the database's schema revision and the newest one this version ships."""
+    ws = open_workspace(require_schema=False)
+    console.print(f"database: {migrate.current_revision(ws.uow.engine) or '(empty)'}; newest: {migrate.head_revision(ws.uow.engine)}",
+                  highlight=False)

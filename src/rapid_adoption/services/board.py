@@ -1,0 +1,150 @@
+"""The pipeline board and the funnel: every case with its clock, and counts per stage."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain.clock import read_clock, stage_deadline, total_deadline
+from ..domain.types import ACTIVE_STAGES, ClockStatus, Stage
+from ..store.tables import AdoptionCase, CapabilityNeed, Company, GateDecision, Organisation, Solution
+from .records import plain
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class BoardCase:
+    """One case on the board.
+
+    Attributes:
+        id, ref, stage, cots, opened_at: from the case.
+        need_title, solution_name, company, owner: for display.
+        status: on_track, at_risk, overdue or closed.
+        days_left: days to the current stage's deadline (negative when overdue; None when closed).
+        months_elapsed: months since opening (to closing for a closed case).
+        stage_deadline: the current stage's deadline, or None.
+    """
+
+    id: int
+    ref: str | None
+    stage: str
+    cots: bool
+    opened_at: datetime
+    need_title: str
+    solution_name: str
+    company: str
+    owner: str
+    status: str
+    days_left: int | None
+    months_elapsed: float
+    stage_deadline: datetime | None
+
+
+@dataclass
+class Funnel:
+    """Counts per stage and the headline figure.
+
+    Attributes:
+        total: cases in all.
+        current: stage -> cases now in it (terminal stages included).
+        reached: active stage -> cases that ever entered it (adopted included).
+        passed_on_time: active stage -> cases whose gate out of it was passed by its deadline.
+        passed: active stage -> cases whose gate out of it was passed at all.
+        status: status -> open cases with it.
+        adopted: cases adopted.
+        adopted_within_budget: cases adopted by their total deadline (24 months, or the COTS total).
+        adopted_within_budget_share: ``adopted_within_budget / total`` (0.0 when there are no cases).
+    """
+
+    total: int = 0
+    current: dict[str, int] = field(default_factory=dict)
+    reached: dict[str, int] = field(default_factory=dict)
+    passed: dict[str, int] = field(default_factory=dict)
+    passed_on_time: dict[str, int] = field(default_factory=dict)
+    status: dict[str, int] = field(default_factory=dict)
+    adopted: int = 0
+    adopted_within_budget: int = 0
+    adopted_within_budget_share: float = 0.0
+
+
+@dataclass
+class Board:
+    """The board: cases grouped by stage (most urgent first) and the funnel."""
+
+    by_stage: dict[str, list[BoardCase]]
+    funnel: Funnel
+    now: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return plain({
+            "now": self.now,
+            "by_stage": {s: [c.__dict__ for c in cases] for s, cases in self.by_stage.items()},
+            "funnel": self.funnel.__dict__,
+        })
+
+
+def build_board(workspace: Workspace) -> Board:
+    """Read every case and compute its clock at ``workspace.now()``, plus the funnel.
+
+    Cases in each stage are sorted most urgent first: overdue, then at risk, then on track, each by
+    days left. One query reads the cases; one reads the gate decisions.
+    """
+    now = workspace.now()
+    budgets = workspace.settings.budgets
+    by_stage: dict[str, list[BoardCase]] = {s.value: [] for s in Stage}
+    funnel = Funnel()
+    statuses: Counter[str] = Counter()
+    reached: Counter[str] = Counter()
+    passed: Counter[str] = Counter()
+    on_time: Counter[str] = Counter()
+    with workspace.uow.read() as session:
+        query = (
+            select(AdoptionCase.id, AdoptionCase.ref, AdoptionCase.stage, AdoptionCase.cots, AdoptionCase.opened_at,
+                   AdoptionCase.closed_at, CapabilityNeed.title, Solution.name,
+                   Company.legal_name, Organisation.ref)
+            .join(CapabilityNeed, CapabilityNeed.id == AdoptionCase.need_id)
+            .join(Solution, Solution.id == AdoptionCase.solution_id)
+            .join(Company, Company.id == Solution.company_id)
+            .join(Organisation, Organisation.id == AdoptionCase.owner_org_id)
+        )
+        opened: dict[int, tuple[datetime, bool]] = {}
+        for cid, ref, stage, cots, opened_at, closed_at, need, solution, company, owner in session.execute(query):
+            opened[cid] = (opened_at, cots)
+            reading = read_clock(opened_at, Stage(stage), now, cots=cots, budgets=budgets, closed_at=closed_at)
+            by_stage[stage].append(BoardCase(cid, ref, stage, cots, opened_at, need, solution, company, owner,
+                                             reading.status.value, reading.days_left, round(reading.months_elapsed, 1),
+                                             reading.stage_deadline))
+            funnel.total += 1
+            if reading.status != ClockStatus.CLOSED:
+                statuses[reading.status.value] += 1
+            if stage == Stage.ADOPTED.value:
+                funnel.adopted += 1
+                if closed_at and closed_at <= total_deadline(opened_at, cots=cots, budgets=budgets):
+                    funnel.adopted_within_budget += 1
+        advances = session.execute(
+            select(GateDecision.case_id, GateDecision.from_stage, GateDecision.to_stage, GateDecision.decided_at)
+            .where(GateDecision.to_stage.notin_([Stage.REJECTED.value, Stage.WITHDRAWN.value]))
+        ).all()
+    # Every case enters market research; it enters a later stage only through a gate decision.
+    reached[Stage.MARKET_RESEARCH.value] = funnel.total
+    for case_id, from_stage, to_stage, decided_at in advances:
+        opened_at, cots = opened[case_id]
+        reached[to_stage] += 1
+        passed[from_stage] += 1
+        if decided_at <= stage_deadline(opened_at, Stage(from_stage), cots=cots, budgets=budgets):
+            on_time[from_stage] += 1
+    for stage_cases in by_stage.values():
+        stage_cases.sort(key=lambda c: ({"overdue": 0, "at_risk": 1, "on_track": 2, "closed": 3}[c.status],
+                                        c.days_left if c.days_left is not None else 0, c.id))
+    funnel.current = {s.value: len(by_stage[s.value]) for s in Stage}
+    funnel.reached = {s: reached[s] for s in [x.value for x in ACTIVE_STAGES] + [Stage.ADOPTED.value]}
+    funnel.passed = {s.value: passed[s.value] for s in ACTIVE_STAGES}
+    funnel.passed_on_time = {s.value: on_time[s.value] for s in ACTIVE_STAGES}
+    funnel.status = {s: statuses[s] for s in ("on_track", "at_risk", "overdue")}
+    funnel.adopted_within_budget_share = funnel.adopted_within_budget / funnel.total if funnel.total else 0.0
+    return Board(by_stage, funnel, now)

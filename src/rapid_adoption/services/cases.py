@@ -1,0 +1,230 @@
+"""Adoption cases: open, advance through the gates, reject, withdraw, show.
+
+Every move is one transaction that writes the gate decision and the new stage together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.clock import ClockReading, read_clock, require_aware, stage_deadline
+from ..domain.errors import Conflict, GateNotSatisfied, ValidationError
+from ..domain.pipeline import check_advance, check_close
+from ..domain.records import check_text
+from ..domain.types import ACTIVE_STAGES, TLP, Distribution, Stage
+from ..store.tables import AdoptionCase, CapabilityNeed, GateDecision, Solution
+from .records import plain, resolve
+from .workspace import Workspace, org_id
+
+
+def check_evidence(urls: Sequence[str]) -> list[str]:
+    """Check evidence links: each must be an absolute http(s) URL.
+
+    Raises:
+        ValidationError: field ``evidence``, naming the bad link.
+    """
+    out = []
+    for url in urls:
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(f"must be an http(s) URL, got {url!r}", field="evidence")
+        out.append(url.strip())
+    return out
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with its need, solution, clock and timeline, ready to show.
+
+    Attributes:
+        case: the column values (JSON-ready).
+        need_title, solution_name, company_name: for display.
+        clock: the clock reading at ``now``.
+        stage_deadlines: stage -> deadline, for the active stages.
+        timeline: the gate decisions in order, as dicts.
+    """
+
+    case: dict[str, Any]
+    need_title: str
+    solution_name: str
+    company_name: str
+    clock: ClockReading
+    stage_deadlines: dict[str, datetime]
+    timeline: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole view."""
+        return plain({
+            **self.case,
+            "need_title": self.need_title,
+            "solution_name": self.solution_name,
+            "company_name": self.company_name,
+            "clock": {
+                "status": self.clock.status.value,
+                "stage_deadline": self.clock.stage_deadline,
+                "days_left": self.clock.days_left,
+                "window_used": None if self.clock.window_used is None else round(self.clock.window_used, 4),
+                "months_elapsed": round(self.clock.months_elapsed, 2),
+                "total_deadline": self.clock.total_deadline,
+            },
+            "stage_deadlines": self.stage_deadlines,
+            "timeline": self.timeline,
+        })
+
+
+class CaseService:
+    """Use cases on adoption cases for one workspace.
+
+    Args:
+        workspace: the open workspace (its clock gives ``now``; its settings give the budgets).
+        actor: who acts, recorded on each gate decision (e.g. a user name).
+    """
+
+    def __init__(self, workspace: Workspace, actor: str) -> None:
+        self.ws = workspace
+        self.actor = actor
+
+    def open(self, need: str | int, solution: str | int, *, cots: bool = False, opened_at: datetime | None = None,
+             owner_ref: str | None = None, ref: str | None = None, source: str | None = None,
+             sharing: dict[str, str] | None = None, session: Session | None = None) -> int:
+        """Open a case tying ``need`` to ``solution`` (each an id or ref).
+
+        Args:
+            cots: the case buys commercial off the shelf (9-month budget by default).
+            opened_at: when the clock starts (timezone-aware); default now. Not in the future.
+            owner_ref: the owning organisation; default the workspace's.
+            ref: an optional unique reference (the quickstart uses it to stay idempotent).
+            session: write in this transaction instead of a new one.
+
+        Returns:
+            The new case's id.
+
+        Raises:
+            NotFound: the need or solution does not exist.
+            Conflict: the owner already has an open case for this need and solution.
+            ValidationError: ``opened_at`` is naive or in the future.
+        """
+        if session is None:
+            with self.ws.uow.transaction() as s:
+                return self.open(need, solution, cots=cots, opened_at=opened_at, owner_ref=owner_ref, ref=ref,
+                                 source=source, sharing=sharing, session=s)
+        now = self.ws.now()
+        opened_at = require_aware(opened_at, "opened_at") if opened_at else now
+        if opened_at > now:
+            raise ValidationError(f"cannot open a case in the future ({opened_at.isoformat()})", field="opened_at")
+        need_row = resolve(session, CapabilityNeed, need)
+        solution_row = resolve(session, Solution, solution)
+        owner_id = org_id(session, owner_ref or self.ws.home_org_ref())
+        existing = session.scalar(select(AdoptionCase.id).where(
+            AdoptionCase.need_id == need_row.id, AdoptionCase.solution_id == solution_row.id,
+            AdoptionCase.owner_org_id == owner_id, AdoptionCase.stage.in_([s.value for s in ACTIVE_STAGES])))
+        if existing is not None:
+            raise Conflict(f"case {existing} is already open for need {need_row.ref} and solution {solution_row.ref}")
+        case = AdoptionCase(
+            ref=ref, need_id=need_row.id, solution_id=solution_row.id, stage=Stage.MARKET_RESEARCH.value, cots=cots,
+            opened_at=opened_at, source=source, owner_org_id=owner_id,
+            distribution=(sharing or {}).get("distribution", Distribution.COMMUNITY.value),
+            tlp=(sharing or {}).get("tlp", TLP.GREEN.value), created_at=now, updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+        return case.id
+
+    def _decide(self, session: Session, case: AdoptionCase, target: Stage, rationale: str, evidence: Sequence[str],
+                decided_at: datetime | None, inferred: bool, expected_version: int | None) -> None:
+        if expected_version is not None and case.version != expected_version:
+            raise Conflict(f"case {case.id} is at version {case.version}, not {expected_version}: reload and try again")
+        rationale = check_text(rationale, "rationale")
+        evidence = check_evidence(evidence)
+        now = self.ws.now()
+        decided_at = require_aware(decided_at, "decided_at") if decided_at else now
+        if decided_at > now:
+            raise ValidationError(f"a decision cannot be dated in the future ({decided_at.isoformat()})", field="decided_at")
+        last = case.decisions[-1].decided_at if case.decisions else case.opened_at
+        if decided_at < last:
+            raise ValidationError(
+                f"a decision cannot be dated before the case's last event ({last.isoformat()})", field="decided_at")
+        current = Stage(case.stage)
+        case.decisions.append(GateDecision(
+            from_stage=current.value, to_stage=target.value, decided_at=decided_at, decided_by=self.actor,
+            rationale=rationale, evidence=evidence, inferred=inferred, owner_org_id=case.owner_org_id,
+            distribution=case.distribution, tlp=case.tlp, created_at=now, updated_at=now,
+        ))
+        case.stage = target.value
+        case.updated_at = now
+        if target.is_terminal:
+            case.closed_at = decided_at
+            if target == Stage.REJECTED:
+                case.rejected_at_stage = current.value
+
+    def advance(self, case_ident: str | int, to: Stage, rationale: str, evidence: Sequence[str] = (), *,
+                decided_at: datetime | None = None, inferred: bool = False, expected_version: int | None = None,
+                session: Session | None = None) -> None:
+        """Pass the current stage's gate and enter ``to`` (which must be the next stage).
+
+        Raises:
+            NotFound: no such case.
+            GateNotSatisfied: ``to`` is not the next stage, or the case is closed.
+            ValidationError: empty rationale, a bad evidence URL, or a bad ``decided_at``.
+            Conflict: ``expected_version`` is stale.
+        """
+        if session is None:
+            with self.ws.uow.transaction() as s:
+                return self.advance(case_ident, to, rationale, evidence, decided_at=decided_at, inferred=inferred,
+                                    expected_version=expected_version, session=s)
+        case = resolve(session, AdoptionCase, case_ident)
+        check_advance(Stage(case.stage), to)
+        self._decide(session, case, to, rationale, evidence, decided_at, inferred, expected_version)
+
+    def close(self, case_ident: str | int, as_stage: Stage, rationale: str, evidence: Sequence[str] = (), *,
+              decided_at: datetime | None = None, expected_version: int | None = None) -> None:
+        """Close a case as ``rejected`` (recording the gate that failed) or ``withdrawn``.
+
+        Raises:
+            NotFound, GateNotSatisfied (already closed), ValidationError, Conflict: as for :meth:`advance`.
+        """
+        with self.ws.uow.transaction() as session:
+            case = resolve(session, AdoptionCase, case_ident)
+            check_close(Stage(case.stage), as_stage)
+            self._decide(session, case, as_stage, rationale, evidence, decided_at, False, expected_version)
+
+    def show(self, case_ident: str | int) -> CaseView:
+        """The case with its clock at now and its timeline.
+
+        Raises:
+            NotFound: no such case.
+        """
+        budgets = self.ws.settings.budgets
+        with self.ws.uow.read() as session:
+            case = resolve(session, AdoptionCase, case_ident)
+            stage = Stage(case.stage)
+            clock = read_clock(case.opened_at, stage, self.ws.now(), cots=case.cots, budgets=budgets,
+                               closed_at=case.closed_at)
+            deadlines = {s.value: stage_deadline(case.opened_at, s, cots=case.cots, budgets=budgets) for s in ACTIVE_STAGES}
+            timeline = [
+                {"from_stage": d.from_stage, "to_stage": d.to_stage, "decided_at": d.decided_at, "decided_by": d.decided_by,
+                 "rationale": d.rationale, "evidence": list(d.evidence), "inferred": d.inferred,
+                 "on_time": d.decided_at <= deadlines[d.from_stage] if d.from_stage in deadlines else None}
+                for d in case.decisions
+            ]
+            data = {c.key: getattr(case, c.key) for c in case.__table__.columns}
+            data["need_ref"] = case.need.ref
+            data["solution_ref"] = case.solution.ref
+            return CaseView(plain(data), case.need.title, case.solution.name, case.solution.company.legal_name,
+                            clock, deadlines, plain(timeline))
+
+
+def require_stage(text: str) -> Stage:
+    """Parse a stage name for the CLI (see :func:`rapid_adoption.domain.pipeline.parse_stage`)."""
+    from ..domain.pipeline import parse_stage
+
+    return parse_stage(text)
+
+
+__all__ = ["CaseService", "CaseView", "check_evidence", "require_stage", "GateNotSatisfied"]

@@ -1,0 +1,202 @@
+"""Listing and showing needs, solutions, companies and test centres, with filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, func, or_, select
+
+from ..domain.errors import ValidationError
+from ..domain.records import MRL_RANGE, TRL_RANGE, check_iso3
+from ..domain.types import OperationalDomain
+from ..store.tables import (
+    AdoptionCase,
+    CapabilityNeed,
+    Company,
+    Investment,
+    Organisation,
+    ProgrammeMembership,
+    Solution,
+    SolutionParticipant,
+    TestCentre,
+)
+from .records import plain, resolve, row_dict
+from .workspace import Workspace
+
+RESOURCES = ("needs", "solutions", "companies", "centres")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters for a list; each is optional.
+
+    Attributes:
+        text: words that must all appear (case-insensitive) in the title, name or description.
+        domain: operational domain (needs) or domain text (centres).
+        country: ISO 3166-1 alpha-3: the owner's nation (needs), the company's country
+            (solutions, companies) or the centre's country.
+        trl_min, trl_max: TRL range, solutions only (1-9).
+        limit: at most this many rows (1-10,000; default 50).
+        offset: skip this many rows first.
+    """
+
+    text: str | None = None
+    domain: str | None = None
+    country: str | None = None
+    trl_min: int | None = None
+    trl_max: int | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _check(resource: str, f: Filters) -> None:
+    if resource not in RESOURCES:
+        raise ValidationError(f"unknown resource {resource!r}; expected one of {', '.join(RESOURCES)}")
+    if (f.trl_min is not None or f.trl_max is not None) and resource != "solutions":
+        raise ValidationError("the TRL filter applies to solutions only", field="--trl-min/--trl-max")
+    for name, value in (("--trl-min", f.trl_min), ("--trl-max", f.trl_max)):
+        if value is not None and value not in TRL_RANGE:
+            raise ValidationError(f"TRL must be 1-9, got {value}", field=name)
+    if f.trl_min is not None and f.trl_max is not None and f.trl_min > f.trl_max:
+        raise ValidationError(f"--trl-min {f.trl_min} is above --trl-max {f.trl_max}", field="--trl-min")
+    if f.domain and resource in ("solutions", "companies"):
+        raise ValidationError(f"the domain filter applies to needs and centres, not {resource}", field="--domain")
+    if f.domain and resource == "needs" and f.domain.lower() not in {d.value for d in OperationalDomain}:
+        raise ValidationError(
+            f"must be one of {', '.join(d.value for d in OperationalDomain)}, got {f.domain!r}", field="--domain")
+    if not 1 <= f.limit <= 10_000:
+        raise ValidationError(f"must be 1-10000, got {f.limit}", field="--limit")
+    if f.offset < 0:
+        raise ValidationError(f"must be 0 or more, got {f.offset}", field="--offset")
+    check_iso3(f.country, "--country")
+
+
+def _words(column_list, text: str | None):
+    conditions = []
+    for word in (text or "").split():
+        pattern = f"%{word.lower()}%"
+        conditions.append(or_(*[func.lower(c).like(pattern) for c in column_list]))
+    return conditions
+
+
+def list_records(workspace: Workspace, resource: str, filters: Filters = Filters()) -> tuple[int, list[dict[str, Any]]]:
+    """List ``resource`` records matching ``filters``, ordered by id.
+
+    Returns:
+        ``(total, rows)``: how many match in all, and the page of rows as JSON-ready dicts (long
+        text left out; ``show`` gives it).
+
+    Raises:
+        ValidationError: a filter that does not apply to ``resource`` or is out of range.
+    """
+    _check(resource, filters)
+    country = check_iso3(filters.country, "--country")
+    if resource == "needs":
+        query = select(CapabilityNeed.id, CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.operational_domain,
+                       CapabilityNeed.priority, Organisation.ref.label("owner")).join(
+            Organisation, Organisation.id == CapabilityNeed.owner_org_id)
+        where = _words([CapabilityNeed.title, CapabilityNeed.statement], filters.text)
+        if filters.domain:
+            where.append(CapabilityNeed.operational_domain == filters.domain.lower())
+        if country:
+            where.append(Organisation.nation_iso3 == country)
+        order = CapabilityNeed.id
+    elif resource == "solutions":
+        query = select(Solution.id, Solution.ref, Solution.name, Company.legal_name.label("company"),
+                       Company.country, Solution.trl, Solution.mrl, Solution.year).join(Company, Company.id == Solution.company_id)
+        where = _words([Solution.name, Solution.description], filters.text)
+        if country:
+            where.append(Company.country == country)
+        if filters.trl_min is not None:
+            where.append(Solution.trl >= filters.trl_min)
+        if filters.trl_max is not None:
+            where.append(Solution.trl <= filters.trl_max)
+        order = Solution.id
+    elif resource == "companies":
+        query = select(Company.id, Company.ref, Company.legal_name, Company.country, Company.sme, Company.eu_pic,
+                       Company.kind)
+        where = _words([Company.legal_name, cast(Company.aliases, String)], filters.text)
+        if country:
+            where.append(Company.country == country)
+        order = Company.id
+    else:
+        query = select(TestCentre.id, TestCentre.ref, TestCentre.name, TestCentre.centre_type, TestCentre.country,
+                       TestCentre.city, TestCentre.domains)
+        where = _words([TestCentre.name, TestCentre.operator, TestCentre.notes, cast(TestCentre.domains, String)], filters.text)
+        if filters.domain:
+            where.append(func.lower(cast(TestCentre.domains, String)).like(f"%{filters.domain.lower()}%"))
+        if country:
+            where.append(TestCentre.country == country)
+        order = TestCentre.id
+    query = query.where(*where)
+    with workspace.uow.read() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.execute(query.order_by(order).limit(filters.limit).offset(filters.offset)).mappings().all()
+    return total, [plain(dict(r)) for r in rows]
+
+
+def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, Any]:
+    """One record in full, with what hangs off it.
+
+    A need lists the solutions that responded to it and its cases; a solution lists its company,
+    consortium and cases; a company lists its solutions (count and first 20), programmes and
+    investments; a centre is shown as stored.
+
+    Raises:
+        NotFound: no record with that id or ref.
+        ValidationError: unknown resource.
+    """
+    if resource not in RESOURCES:
+        raise ValidationError(f"unknown resource {resource!r}; expected one of {', '.join(RESOURCES)}")
+    with workspace.uow.read() as session:
+        if resource == "needs":
+            need = resolve(session, CapabilityNeed, ident)
+            out = row_dict(need)
+            out["owner"] = session.get(Organisation, need.owner_org_id).ref
+            out["responding_solutions"] = [
+                {"id": i, "ref": r, "name": n} for i, r, n in session.execute(
+                    select(Solution.id, Solution.ref, Solution.name).where(Solution.responds_to_need_id == need.id).order_by(Solution.id))
+            ]
+            out["cases"] = [{"id": i, "stage": s} for i, s in session.execute(
+                select(AdoptionCase.id, AdoptionCase.stage).where(AdoptionCase.need_id == need.id).order_by(AdoptionCase.id))]
+            return out
+        if resource == "solutions":
+            solution = resolve(session, Solution, ident)
+            out = row_dict(solution)
+            out["company"] = {"id": solution.company.id, "ref": solution.company.ref, "legal_name": solution.company.legal_name,
+                              "country": solution.company.country}
+            out["consortium"] = [
+                {"company_ref": r, "legal_name": n, "country": c, "role": role, "eu_contribution_eur": eur}
+                for r, n, c, role, eur in session.execute(
+                    select(Company.ref, Company.legal_name, Company.country, SolutionParticipant.role,
+                           SolutionParticipant.eu_contribution_eur)
+                    .join(Company, Company.id == SolutionParticipant.company_id)
+                    .where(SolutionParticipant.solution_id == solution.id).order_by(SolutionParticipant.role, Company.legal_name))
+            ]
+            out["cases"] = [{"id": i, "stage": s} for i, s in session.execute(
+                select(AdoptionCase.id, AdoptionCase.stage).where(AdoptionCase.solution_id == solution.id).order_by(AdoptionCase.id))]
+            return out
+        if resource == "companies":
+            company = resolve(session, Company, ident)
+            out = row_dict(company)
+            count = session.scalar(select(func.count()).where(Solution.company_id == company.id))
+            out["solution_count"] = count
+            out["solutions"] = [{"id": i, "ref": r, "name": n, "year": y} for i, r, n, y in session.execute(
+                select(Solution.id, Solution.ref, Solution.name, Solution.year).where(Solution.company_id == company.id)
+                .order_by(Solution.year.desc(), Solution.id).limit(20))]
+            out["programmes"] = [{"programme": p, "year": y, "challenge_area": a, "source": s} for p, y, a, s in session.execute(
+                select(ProgrammeMembership.programme, ProgrammeMembership.year, ProgrammeMembership.challenge_area,
+                       ProgrammeMembership.source).where(ProgrammeMembership.company_id == company.id))]
+            out["investments"] = [plain({"investor": i, "invested_on": d, "amount_eur": a, "note": n, "source": s})
+                                  for i, d, a, n, s in session.execute(
+                select(Investment.investor, Investment.invested_on, Investment.amount_eur, Investment.note, Investment.source)
+                .where(Investment.company_id == company.id))]
+            out["projects_as_participant"] = session.scalar(
+                select(func.count()).where(SolutionParticipant.company_id == company.id))
+            return out
+        centre = resolve(session, TestCentre, ident)
+        return row_dict(centre)
+
+
+__all__ = ["Filters", "list_records", "show_record", "RESOURCES", "MRL_RANGE"]
