@@ -178,7 +178,7 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
         for o in batch.organisations
     ], now=now)
     report.add("organisations", counts)
-    org_ids = dict(session.execute(select(Organisation.ref, Organisation.id)).tuples().all())
+    org_ids = {ref: oid for ref, oid in session.execute(select(Organisation.ref, Organisation.id))}
     home_id = org_ids.get(home_org)
     if home_id is None:
         raise ValidationError(f"the workspace's organisation {home_org!r} does not exist; run 'rapid init'")

@@ -1,0 +1,152 @@
+"""Adoption cases through the service layer, the board and the quickstart's real cases (SQLite files)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from rapid_adoption.domain.errors import Conflict, GateNotSatisfied, NotFound, ValidationError
+from rapid_adoption.domain.types import Stage
+from rapid_adoption.services.board import build_board
+from rapid_adoption.services.cases import CaseService
+from rapid_adoption.services.imports import run_import
+from rapid_adoption.store.tables import AdoptionCase, GateDecision
+
+from conftest import FROZEN_NOW
+
+UTC = timezone.utc
+
+
+@pytest.fixture
+def service(empty_ws):
+    run_import(empty_ws, "edf")
+    return CaseService(empty_ws, "analyst.one")
+
+
+def count(ws, model) -> int:
+    with ws.uow.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_open_and_advance_through_every_gate(service):
+    opened = FROZEN_NOW - timedelta(days=400)
+    case_id = service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=opened)
+    moments = [opened + timedelta(days=d) for d in (80, 300, 330, 360, 390)]
+    for stage, when in zip((Stage.TEVV, Stage.BADGE, Stage.CONTRACTING, Stage.FIELDING, Stage.ADOPTED), moments):
+        service.advance(case_id, stage, f"passed into {stage.value}", ["https://example.org/evidence"], decided_at=when)
+    view = service.show(case_id)
+    assert view.case["stage"] == "adopted"
+    assert view.case["version"] == 6
+    assert view.case["closed_at"] == moments[-1].isoformat()
+    assert [d["to_stage"] for d in view.timeline] == ["tevv", "badge", "contracting", "fielding", "adopted"]
+    assert [d["on_time"] for d in view.timeline] == [True, True, True, True, True]
+    assert view.timeline[0]["decided_by"] == "analyst.one"
+    board = build_board(service.ws)
+    assert board.funnel.adopted == 1
+    assert board.funnel.adopted_within_budget == 1
+    assert board.funnel.adopted_within_budget_share == 1.0
+    assert board.funnel.reached == {"market_research": 1, "tevv": 1, "badge": 1, "contracting": 1, "fielding": 1, "adopted": 1}
+
+
+def test_skipping_a_gate_is_refused_and_nothing_is_written(service):
+    case_id = service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826")
+    with pytest.raises(GateNotSatisfied) as err:
+        service.advance(case_id, Stage.BADGE, "skip")
+    assert str(err.value) == "cannot advance from market_research to badge: the next stage is tevv"
+    assert count(service.ws, GateDecision) == 0
+    assert service.show(case_id).case["version"] == 1
+
+
+def test_a_second_open_case_for_the_same_pair_is_a_conflict(service):
+    first = service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826")
+    with pytest.raises(Conflict) as err:
+        service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826")
+    assert str(err.value) == f"case {first} is already open for need EDF-2023-DA-AIR-SPS and solution EDF-101167826"
+    service.close(first, Stage.WITHDRAWN, "re-scoped")
+    assert service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826") == first + 1
+
+
+def test_stale_version_is_a_conflict(service):
+    case_id = service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826")
+    service.advance(case_id, Stage.TEVV, "assessed", expected_version=1)
+    with pytest.raises(Conflict) as err:
+        service.advance(case_id, Stage.BADGE, "tested", expected_version=1)
+    assert str(err.value) == f"case {case_id} is at version 2, not 1: reload and try again"
+
+
+def test_reject_records_the_failed_gate(service):
+    case_id = service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826")
+    service.advance(case_id, Stage.TEVV, "assessed")
+    service.close(case_id, Stage.REJECTED, "failed the trials")
+    view = service.show(case_id)
+    assert (view.case["stage"], view.case["rejected_at_stage"], view.clock.status.value) == ("rejected", "tevv", "closed")
+    with pytest.raises(GateNotSatisfied) as err:
+        service.close(case_id, Stage.WITHDRAWN, "again")
+    assert str(err.value) == "the case is already rejected"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"rationale": "  "}, "rationale: is required and was empty"),
+    ({"evidence": ["ftp://x/y"]}, "evidence: must be an http(s) URL, got 'ftp://x/y'"),
+    ({"decided_at": FROZEN_NOW + timedelta(days=1)}, "decided_at: a decision cannot be dated in the future (2026-11-30T12:00:00+00:00)"),
+    ({"decided_at": datetime(2020, 1, 1, tzinfo=UTC)}, "decided_at: a decision cannot be dated before the case's last event (2026-11-29T12:00:00+00:00)"),
+])
+def test_bad_gate_input(service, kwargs, message):
+    case_id = service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826")
+    args = {"rationale": "ok", "evidence": [], **kwargs}
+    with pytest.raises(ValidationError) as err:
+        service.advance(case_id, Stage.TEVV, args.pop("rationale"), args.pop("evidence"), **args)
+    assert str(err.value) == message
+
+
+def test_unknown_records(service):
+    with pytest.raises(NotFound) as err:
+        service.open("EDF-0000", "EDF-101167826")
+    assert str(err.value) == "no capability need 'EDF-0000' (give its id or ref)"
+    with pytest.raises(NotFound) as err:
+        service.show("77")
+    assert str(err.value) == "no adoption case '77' (give its id or ref)"
+
+
+def test_quickstart_opens_cases_from_real_pairs(qs_ws):
+    with qs_ws.uow.read() as session:
+        by_stage = dict(session.execute(select(AdoptionCase.stage, func.count()).group_by(AdoptionCase.stage)).all())
+        edf = session.scalar(select(func.count()).where(AdoptionCase.ref.like("QS-EDF-%")))
+        navy = session.scalar(select(func.count()).where(AdoptionCase.ref.like("QS-NAVY-%")))
+        inferred = session.scalar(select(func.count()).where(GateDecision.inferred.is_(True)))
+    # 42 EDF projects (3 ended or past their end date -> badge, the rest in tevv at the frozen now);
+    # 173 Navy transitions, of which 3 carry no topic code with a year.
+    assert (edf, navy) == (42, 170)
+    assert by_stage == {"tevv": 38, "badge": 4, "fielding": 170}
+    assert inferred == 42 + 4 + 170 * 4
+    board = build_board(qs_ws)
+    assert board.funnel.total == 212
+    assert board.funnel.status == {"on_track": 0, "at_risk": 1, "overdue": 211}
+    assert board.funnel.adopted == 0
+
+
+def test_quickstart_case_inference_for_one_navy_transition(qs_ws):
+    # navy_transitions.csv: "Beacon Interactive Systems LLC", prior_sbir N07-108 (FY2007), transition year 2026.
+    service = CaseService(qs_ws, "t")
+    with qs_ws.uow.read() as session:
+        ref = session.scalar(select(AdoptionCase.ref).join(AdoptionCase.solution).where(
+            AdoptionCase.ref.like("QS-NAVY-%"), AdoptionCase.solution.has(name="Prognostics and Health Management (PHM) for Afloat Information Technology (IT) and Network Services")))
+    view = service.show(ref)
+    assert view.case["opened_at"] == "2006-10-01T00:00:00+00:00"
+    assert view.case["stage"] == "fielding"
+    assert [d["decided_at"] for d in view.timeline] == ["2025-10-01T00:00:00+00:00"] * 4
+    assert view.timeline[-1]["evidence"] == ["https://navysbir.us/success/"]
+    assert view.timeline[-1]["rationale"] == "Phase III contract with NAVSEA in FY2026, transition value $7,400,981."
+
+
+def test_board_for_many_cases_sorts_most_urgent_first(service):
+    ids = [service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=100), owner_ref="DEU"),
+           service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=80), owner_ref="FRA"),
+           service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=5), owner_ref="POL")]
+    board = build_board(service.ws)
+    cases = board.by_stage["market_research"]
+    assert [c.id for c in cases] == ids
+    assert [c.status for c in cases] == ["overdue", "at_risk", "on_track"]
+    assert [c.owner for c in cases] == ["DEU", "FRA", "POL"]

@@ -1,0 +1,163 @@
+"""The 24-month clock: month arithmetic, deadlines, COTS scaling and each status boundary."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from rapid_adoption.domain.clock import (
+    StageBudgets,
+    add_months,
+    read_clock,
+    stage_deadline,
+    stage_window_start,
+    total_deadline,
+)
+from rapid_adoption.domain.errors import ValidationError
+from rapid_adoption.domain.types import ClockStatus, Stage
+
+UTC = timezone.utc
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (at(2024, 1, 31), 1, at(2024, 2, 29)),  # leap year February
+        (at(2023, 1, 31), 1, at(2023, 2, 28)),  # common year February
+        (at(2024, 2, 29), 12, at(2025, 2, 28)),  # leap day plus a year
+        (at(2024, 2, 29), 48, at(2028, 2, 29)),  # leap day to leap day
+        (at(2024, 8, 31), 3, at(2024, 11, 30)),  # 30-day month
+        (at(2024, 11, 30), 3, at(2025, 2, 28)),
+        (at(2024, 12, 15), 1, at(2025, 1, 15)),  # year boundary
+        (at(2024, 3, 31), -1, at(2024, 2, 29)),  # backwards
+        (at(2024, 1, 1), 24, at(2026, 1, 1)),
+    ],
+)
+def test_add_months_clamps_to_month_end(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+def test_add_months_keeps_time_of_day_and_zone():
+    cet = timezone(timedelta(hours=1))
+    assert add_months(datetime(2024, 1, 31, 23, 30, tzinfo=cet), 1) == datetime(2024, 2, 29, 23, 30, tzinfo=cet)
+
+
+def test_default_stage_deadlines_from_month_end_opening():
+    opened = at(2024, 1, 31, 9)
+    deadlines = [stage_deadline(opened, s, cots=False) for s in
+                 (Stage.MARKET_RESEARCH, Stage.TEVV, Stage.BADGE, Stage.CONTRACTING, Stage.FIELDING)]
+    assert deadlines == [at(2024, 4, 30, 9), at(2025, 4, 30, 9), at(2025, 5, 31, 9), at(2025, 10, 31, 9), at(2026, 1, 31, 9)]
+
+
+def test_deadlines_are_computed_in_utc_for_other_zones():
+    # 00:30 on 1 March in Berlin (UTC+1) is 23:30 UTC on 29 February 2024.
+    berlin = timezone(timedelta(hours=1))
+    opened = datetime(2024, 3, 1, 0, 30, tzinfo=berlin)
+    assert stage_deadline(opened, Stage.MARKET_RESEARCH, cots=False) == at(2024, 5, 29, 23, 30)
+
+
+def test_cots_scales_each_stage_by_nine_over_twenty_four():
+    opened = at(2025, 1, 1)
+    full = total_deadline(opened, cots=False) - opened  # 730 days (2025 and 2026 are common years)
+    assert full == timedelta(days=730)
+    assert total_deadline(opened, cots=True) == opened + timedelta(days=273, hours=18)  # 730 * 9/24 = 273.75
+    market = stage_deadline(opened, Stage.MARKET_RESEARCH, cots=True)
+    assert market == opened + timedelta(days=90) * 9 / 24  # 1 Jan + 3 months = 90 days -> 33.75 days
+    assert market == at(2025, 2, 3, 18)
+
+
+def test_custom_budgets_and_cots_total():
+    budgets = StageBudgets(2, 8, 9, 10, 12, cots_total_months=6)
+    opened = at(2025, 1, 1)
+    assert stage_deadline(opened, Stage.TEVV, cots=False, budgets=budgets) == at(2025, 9, 1)
+    assert total_deadline(opened, cots=True, budgets=budgets) == at(2025, 7, 2, 12)  # 365 days * 6/12 = 182.5 days
+
+
+@pytest.mark.parametrize("text", ["3,15,16,21", "3,15,x,21,24", "3,15,15,21,24", "0,15,16,21,24"])
+def test_budget_settings_are_validated(text):
+    with pytest.raises(ValidationError):
+        StageBudgets.parse(text)
+
+
+def test_budget_parse_message():
+    with pytest.raises(ValidationError) as err:
+        StageBudgets.parse("3,15,16")
+    assert str(err.value) == "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must be five comma-separated whole months, got '3,15,16'"
+    with pytest.raises(ValidationError) as err:
+        StageBudgets.parse("3,15,15,21,24")
+    assert str(err.value) == "stage budgets must increase stage by stage, got 3, 15, 15, 21, 24"
+
+
+def test_window_of_tevv_runs_from_month_3_to_month_15():
+    opened = at(2025, 1, 1)
+    assert stage_window_start(opened, Stage.TEVV, cots=False) == at(2025, 4, 1)
+    assert stage_deadline(opened, Stage.TEVV, cots=False) == at(2026, 4, 1)
+
+
+class TestStatusBoundaries:
+    """Market research window: 2025-01-01 to 2025-04-01 = 90 days; 80% is day 72 (2025-03-14)."""
+
+    opened = at(2025, 1, 1)
+
+    def status(self, now, stage=Stage.MARKET_RESEARCH, cots=False):
+        return read_clock(self.opened, stage, now, cots=cots)
+
+    def test_on_track_at_opening(self):
+        reading = self.status(self.opened)
+        assert (reading.status, reading.days_left, reading.window_used) == (ClockStatus.ON_TRACK, 90, 0.0)
+
+    def test_exactly_80_percent_is_still_on_track(self):
+        reading = self.status(at(2025, 3, 14))
+        assert reading.window_used == pytest.approx(0.8)
+        assert reading.status == ClockStatus.ON_TRACK
+
+    def test_just_past_80_percent_is_at_risk(self):
+        reading = self.status(at(2025, 3, 14, 0, 0, 1))
+        assert reading.status == ClockStatus.AT_RISK
+        assert reading.days_left == 17
+
+    def test_at_the_deadline_is_at_risk_not_overdue(self):
+        reading = self.status(at(2025, 4, 1))
+        assert (reading.status, reading.days_left) == (ClockStatus.AT_RISK, 0)
+
+    def test_one_second_after_the_deadline_is_overdue(self):
+        reading = self.status(at(2025, 4, 1, 0, 0, 1))
+        assert (reading.status, reading.days_left) == (ClockStatus.OVERDUE, -1)
+
+    def test_a_stage_entered_early_is_on_track_before_its_window(self):
+        # In tevv at month 1: its window opens at month 3, so none of it is used yet.
+        reading = self.status(at(2025, 2, 1), stage=Stage.TEVV)
+        assert (reading.status, reading.window_used, reading.days_left) == (ClockStatus.ON_TRACK, 0.0, 424)
+
+    def test_tevv_at_risk_after_80_percent_of_months_3_to_15(self):
+        # Window 2025-04-01 .. 2026-04-01 = 365 days; 80% = 292 days -> 2026-01-18.
+        assert self.status(at(2026, 1, 18), stage=Stage.TEVV).status == ClockStatus.ON_TRACK
+        assert self.status(at(2026, 1, 19), stage=Stage.TEVV).status == ClockStatus.AT_RISK
+
+    def test_cots_case_is_overdue_sooner(self):
+        now = at(2025, 2, 10)  # past the COTS market-research deadline 2025-02-03T18:00
+        assert self.status(now).status == ClockStatus.ON_TRACK
+        assert self.status(now, cots=True).status == ClockStatus.OVERDUE
+
+    def test_terminal_case_reads_closed_and_stops_the_clock(self):
+        reading = read_clock(self.opened, Stage.ADOPTED, at(2030, 1, 1), cots=False, closed_at=at(2026, 1, 1))
+        assert reading.status == ClockStatus.CLOSED
+        assert reading.days_left is None and reading.stage_deadline is None
+        assert reading.months_elapsed == pytest.approx(365 / 30.4375)
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValidationError) as err:
+        read_clock(datetime(2025, 1, 1), Stage.TEVV, at(2025, 1, 2), cots=False)
+    assert str(err.value) == "opened_at must be timezone-aware (UTC), got naive 2025-01-01T00:00:00"
+
+
+def test_terminal_stage_has_no_deadline():
+    with pytest.raises(ValidationError) as err:
+        stage_deadline(at(2025, 1, 1), Stage.ADOPTED, cots=False)
+    assert str(err.value) == "stage adopted has no deadline: it is terminal"
