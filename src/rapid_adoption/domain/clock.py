@@ -143,6 +143,22 @@ def stage_deadline(opened_at: datetime, stage: Stage, *, cots: bool, budgets: St
     return opened_at + timedelta(seconds=round(scaled.total_seconds()))
 
 
+def all_stage_deadlines(opened_at: datetime, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> tuple[datetime, ...]:
+    """The five active stages' deadlines in stage order (see :func:`stage_deadline`), computed at once.
+
+    Raises:
+        ValidationError: ``opened_at`` is naive.
+    """
+    opened_at = require_aware(opened_at, "opened_at")
+    out = []
+    for months in budgets.as_tuple():
+        full = add_months(opened_at, months) - opened_at
+        if cots:
+            full = timedelta(seconds=round((full * budgets.cots_total_months / budgets.fielding_months).total_seconds()))
+        out.append(opened_at + full)
+    return tuple(out)
+
+
 def stage_window_start(opened_at: datetime, stage: Stage, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> datetime:
     """Start of ``stage``'s window: the previous stage's deadline, or ``opened_at`` for the first stage."""
     index = ACTIVE_STAGES.index(stage)
@@ -187,6 +203,7 @@ def read_clock(
     cots: bool,
     budgets: StageBudgets = DEFAULT_BUDGETS,
     closed_at: datetime | None = None,
+    deadlines: tuple[datetime, ...] | None = None,
 ) -> ClockReading:
     """Read a case's clock at ``now``.
 
@@ -199,19 +216,23 @@ def read_clock(
         stage: the case's current stage.
         cots: whether the case is COTS.
         budgets: the deployment's budgets.
+        deadlines: the case's :func:`all_stage_deadlines`, if the caller already has them.
 
     Raises:
         ValidationError: a naive datetime.
     """
     opened_at = require_aware(opened_at, "opened_at")
+    if deadlines is None:
+        deadlines = all_stage_deadlines(opened_at, cots=cots, budgets=budgets)
     now = require_aware(now, "now")
     end = require_aware(closed_at, "closed_at") if (stage.is_terminal and closed_at) else now
     months_elapsed = (end - opened_at).total_seconds() / (30.4375 * 86400)
-    overall = total_deadline(opened_at, cots=cots, budgets=budgets)
+    overall = deadlines[-1]
     if stage.is_terminal:
         return ClockReading(ClockStatus.CLOSED, None, None, None, months_elapsed, overall)
-    deadline = stage_deadline(opened_at, stage, cots=cots, budgets=budgets)
-    start = stage_window_start(opened_at, stage, cots=cots, budgets=budgets)
+    index = ACTIVE_STAGES.index(stage)
+    deadline = deadlines[index]
+    start = deadlines[index - 1] if index else opened_at
     window = (deadline - start).total_seconds()
     used = max(0.0, (now - start).total_seconds() / window)
     remaining = deadline - now

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..domain.clock import read_clock, stage_deadline, total_deadline
+from ..domain.clock import all_stage_deadlines, read_clock
 from ..domain.types import ACTIVE_STAGES, ClockStatus, Stage
 from ..store.tables import AdoptionCase, CapabilityNeed, Company, GateDecision, Organisation, Solution
 from .records import plain
@@ -88,6 +88,9 @@ class Board:
         })
 
 
+STAGE_INDEX = {s.value: i for i, s in enumerate(ACTIVE_STAGES)}
+
+
 def build_board(workspace: Workspace) -> Board:
     """Read every case and compute its clock at ``workspace.now()``, plus the funnel.
 
@@ -112,10 +115,11 @@ def build_board(workspace: Workspace) -> Board:
             .join(Company, Company.id == Solution.company_id)
             .join(Organisation, Organisation.id == AdoptionCase.owner_org_id)
         )
-        opened: dict[int, tuple[datetime, bool]] = {}
+        deadlines_of: dict[int, tuple[datetime, ...]] = {}
         for cid, ref, stage, cots, opened_at, closed_at, need, solution, company, owner in session.execute(query):
-            opened[cid] = (opened_at, cots)
-            reading = read_clock(opened_at, Stage(stage), now, cots=cots, budgets=budgets, closed_at=closed_at)
+            deadlines = deadlines_of[cid] = all_stage_deadlines(opened_at, cots=cots, budgets=budgets)
+            reading = read_clock(opened_at, Stage(stage), now, cots=cots, budgets=budgets, closed_at=closed_at,
+                                 deadlines=deadlines)
             by_stage[stage].append(BoardCase(cid, ref, stage, cots, opened_at, need, solution, company, owner,
                                              reading.status.value, reading.days_left, round(reading.months_elapsed, 1),
                                              reading.stage_deadline))
@@ -124,7 +128,7 @@ def build_board(workspace: Workspace) -> Board:
                 statuses[reading.status.value] += 1
             if stage == Stage.ADOPTED.value:
                 funnel.adopted += 1
-                if closed_at and closed_at <= total_deadline(opened_at, cots=cots, budgets=budgets):
+                if closed_at and closed_at <= deadlines[-1]:
                     funnel.adopted_within_budget += 1
         advances = session.execute(
             select(GateDecision.case_id, GateDecision.from_stage, GateDecision.to_stage, GateDecision.decided_at)
@@ -133,10 +137,9 @@ def build_board(workspace: Workspace) -> Board:
     # Every case enters market research; it enters a later stage only through a gate decision.
     reached[Stage.MARKET_RESEARCH.value] = funnel.total
     for case_id, from_stage, to_stage, decided_at in advances:
-        opened_at, cots = opened[case_id]
         reached[to_stage] += 1
         passed[from_stage] += 1
-        if decided_at <= stage_deadline(opened_at, Stage(from_stage), cots=cots, budgets=budgets):
+        if decided_at <= deadlines_of[case_id][STAGE_INDEX[from_stage]]:
             on_time[from_stage] += 1
     for stage_cases in by_stage.values():
         stage_cases.sort(key=lambda c: ({"overdue": 0, "at_risk": 1, "on_track": 2, "closed": 3}[c.status],

@@ -1,0 +1,5 @@
+"""``python -m rapid_adoption.cli`` runs the ``rapid`` command."""
+
+from .app import main
+
+main()
