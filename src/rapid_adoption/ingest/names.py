@@ -103,14 +103,13 @@ def cluster_names(names: list[str], threshold: float = FUZZY_THRESHOLD) -> NameC
     for block in blocks.values():
         if len(block) < 2:
             continue
-        matrix = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
-        for i in range(len(block)):
-            for j in range(i + 1, len(block)):
-                if matrix[i][j] >= threshold:
-                    a, b = find(block[i]), find(block[j])
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-                        fuzzy += 1
+        for i, key in enumerate(block[:-1]):
+            later = block[i + 1 :]
+            for _match, _score, j in process.extract(key, later, scorer=fuzz.ratio, score_cutoff=threshold, limit=None):
+                a, b = find(key), find(later[j])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+                    fuzzy += 1
     members: dict[str, list[str]] = defaultdict(list)
     for k in keys:
         members[find(k)].extend(by_key[k])
