@@ -32,7 +32,7 @@ def board_tables(board: Board, per_stage: int, total_months: int, width: int = 8
     Args:
         width: the console width in characters; the need/solution column takes what is left.
     """
-    need_width = max(20, width - 62)
+    need_width = max(20, width - 63)
     parts = []
     for stage in [s.value for s in ACTIVE_STAGES] + [Stage.ADOPTED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value]:
         cases = board.by_stage[stage]
@@ -43,7 +43,7 @@ def board_tables(board: Board, per_stage: int, total_months: int, width: int = 8
         table.add_column("need → solution (company)", no_wrap=True, overflow="ellipsis", width=need_width)
         table.add_column("owner", no_wrap=True, min_width=8, max_width=8, overflow="ellipsis")
         table.add_column("status", no_wrap=True, min_width=8)
-        table.add_column("days", justify="right", no_wrap=True, min_width=5)
+        table.add_column("days", justify="right", no_wrap=True, min_width=6)
         table.add_column("months", justify="right", no_wrap=True, min_width=6)
         table.add_column("clock", no_wrap=True, min_width=10)
         for c in cases[:per_stage]:
@@ -63,16 +63,21 @@ def board_tables(board: Board, per_stage: int, total_months: int, width: int = 8
 def funnel_table(board: Board, budgets_months: tuple[int, ...]) -> Group:
     """The funnel: per stage, cases now in it, cases that reached it, and gates passed on time."""
     f = board.funnel
-    table = Table(title="Funnel", title_justify="left")
-    for column in ("stage", "budget (months)", "now in stage", "reached", "gate passed", "passed on time"):
-        table.add_column(column, justify="left" if column == "stage" else "right")
+    table = Table(title="Funnel (months are counted from each case's opening)", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("stage", "budget", "now in", "reached", "passed", "on time", "median"):
+        table.add_column(column, justify="left" if column == "stage" else "right", no_wrap=True)
     for stage, budget in zip(ACTIVE_STAGES, budgets_months):
         s = stage.value
         passed = f.passed[s]
         on_time = f"{f.passed_on_time[s]} ({f.passed_on_time[s] / passed:.0%})" if passed else "-"
-        table.add_row(s, str(budget), str(f.current[s]), str(f.reached[s]), str(passed), on_time)
-    table.add_row("adopted", "", str(f.current["adopted"]), str(f.reached["adopted"]), "", "")
-    table.add_row("rejected / withdrawn", "", f"{f.current['rejected']} / {f.current['withdrawn']}", "", "", "")
+        median = f.median_months_to_pass[s]
+        table.add_row(s, f"{budget} mo", str(f.current[s]), str(f.reached[s]), str(passed), on_time,
+                      "-" if median is None else f"{median:.1f} mo")
+    table.add_row("adopted", "", str(f.current["adopted"]), str(f.reached["adopted"]), "", "", "")
+    table.add_row("rejected", "", str(f.current["rejected"]), "", "", "", "")
+    table.add_row("withdrawn", "", str(f.current["withdrawn"]), "", "", "", "")
+    table.caption = ("budget: deadline to pass the gate; passed: cases that passed it; on time: by the deadline; "
+                     "median: months from opening to passing it")
     status = Text.assemble(
         "Open cases: ", (f"{f.status['on_track']} on track", "green"), ", ", (f"{f.status['at_risk']} at risk", "yellow"),
         ", ", (f"{f.status['overdue']} overdue", "red"), ".")

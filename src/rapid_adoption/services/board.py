@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from statistics import median
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,8 @@ class Funnel:
         current: stage -> cases now in it (terminal stages included).
         reached: active stage -> cases that ever entered it (adopted included).
         passed_on_time: active stage -> cases whose gate out of it was passed by its deadline.
+        median_months_to_pass: active stage -> median months from opening to passing its gate
+            (months of 30.4375 days), or None when no case passed it.
         passed: active stage -> cases whose gate out of it was passed at all.
         status: status -> open cases with it.
         adopted: cases adopted.
@@ -65,6 +68,7 @@ class Funnel:
     reached: dict[str, int] = field(default_factory=dict)
     passed: dict[str, int] = field(default_factory=dict)
     passed_on_time: dict[str, int] = field(default_factory=dict)
+    median_months_to_pass: dict[str, float | None] = field(default_factory=dict)
     status: dict[str, int] = field(default_factory=dict)
     adopted: int = 0
     adopted_within_budget: int = 0
@@ -88,6 +92,7 @@ class Board:
         })
 
 
+MONTH_SECONDS = 30.4375 * 86400
 STAGE_INDEX = {s.value: i for i, s in enumerate(ACTIVE_STAGES)}
 
 
@@ -116,7 +121,9 @@ def build_board(workspace: Workspace) -> Board:
             .join(Organisation, Organisation.id == AdoptionCase.owner_org_id)
         )
         deadlines_of: dict[int, tuple[datetime, ...]] = {}
+        opened_of: dict[int, datetime] = {}
         for cid, ref, stage, cots, opened_at, closed_at, need, solution, company, owner in session.execute(query):
+            opened_of[cid] = opened_at
             deadlines = deadlines_of[cid] = all_stage_deadlines(opened_at, cots=cots, budgets=budgets)
             reading = read_clock(opened_at, Stage(stage), now, cots=cots, budgets=budgets, closed_at=closed_at,
                                  deadlines=deadlines)
@@ -134,11 +141,13 @@ def build_board(workspace: Workspace) -> Board:
             select(GateDecision.case_id, GateDecision.from_stage, GateDecision.to_stage, GateDecision.decided_at)
             .where(GateDecision.to_stage.notin_([Stage.REJECTED.value, Stage.WITHDRAWN.value]))
         ).all()
+    months_to_pass: dict[str, list[float]] = {}
     # Every case enters market research; it enters a later stage only through a gate decision.
     reached[Stage.MARKET_RESEARCH.value] = funnel.total
     for case_id, from_stage, to_stage, decided_at in advances:
         reached[to_stage] += 1
         passed[from_stage] += 1
+        months_to_pass.setdefault(from_stage, []).append((decided_at - opened_of[case_id]).total_seconds() / MONTH_SECONDS)
         if decided_at <= deadlines_of[case_id][STAGE_INDEX[from_stage]]:
             on_time[from_stage] += 1
     for stage_cases in by_stage.values():
@@ -148,6 +157,8 @@ def build_board(workspace: Workspace) -> Board:
     funnel.reached = {s: reached[s] for s in [x.value for x in ACTIVE_STAGES] + [Stage.ADOPTED.value]}
     funnel.passed = {s.value: passed[s.value] for s in ACTIVE_STAGES}
     funnel.passed_on_time = {s.value: on_time[s.value] for s in ACTIVE_STAGES}
+    funnel.median_months_to_pass = {
+        s.value: round(median(months_to_pass[s.value]), 1) if months_to_pass.get(s.value) else None for s in ACTIVE_STAGES}
     funnel.status = {s: statuses[s] for s in ("on_track", "at_risk", "overdue")}
     funnel.adopted_within_budget_share = funnel.adopted_within_budget / funnel.total if funnel.total else 0.0
     return Board(by_stage, funnel, now)
