@@ -6,10 +6,12 @@ import functools
 import getpass
 import json
 import sys
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..domain.errors import RapidError
 from ..services.workspace import Workspace
@@ -55,3 +57,24 @@ def actor_name() -> str:
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON on stdout (no colour, no wrapping)."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def step_progress(expected_steps: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr over about ``expected_steps`` steps; yields a callback taking a step's message.
+
+    Each call of the callback completes the previous step and shows the new message; the total grows
+    if more steps arrive than expected.
+    """
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("starting", total=expected_steps)
+        state = {"done": -1}
+
+        def step(message: str) -> None:
+            state["done"] += 1
+            total = max(expected_steps, state["done"] + 1)
+            progress.update(task, description=message, completed=state["done"], total=total)
+
+        yield step
+        progress.update(task, completed=max(expected_steps, state["done"] + 1))

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..ingest.files import write_rejects
 from ..services.imports import BUNDLED_SOURCES, ImportReport, run_import
-from .common import console, err_console, handle_errors, open_workspace
+from .common import console, err_console, handle_errors, open_workspace, step_progress
 
 SOURCE_HELP = (
     "What to import: 'all' (every bundled data set), a bundled set ("
@@ -50,8 +50,8 @@ def import_(
     centres: ref, name*, type*, country*, city, operator, domains, capabilities, source, notes
     """
     ws = open_workspace()
-    with err_console.status("importing") as status:
-        report = run_import(ws, source, path=file, skip_invalid=skip_invalid, progress=lambda m: status.update(m))
+    with step_progress(9 if source == "all" else 6) as step:
+        report = run_import(ws, source, path=file, skip_invalid=skip_invalid, progress=step)
     print_report(report)
     if report.rejects:
         write_rejects(rejects, report.rejects)

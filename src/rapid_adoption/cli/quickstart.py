@@ -7,7 +7,7 @@ import typer
 from ..services.quickstart import run_quickstart
 from ..services.workspace import Workspace
 from .board import show_board
-from .common import console, err_console, handle_errors
+from .common import console, handle_errors, step_progress
 from .imports import print_report
 
 HELP = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
@@ -37,8 +37,8 @@ def quickstart(
     per_stage: int = typer.Option(8, "--per-stage", help="Cases shown per stage on the board."),
 ) -> None:
     ws = Workspace.open()
-    with err_console.status("quickstart") as status:
-        report = run_quickstart(ws, reuse=reuse, progress=lambda m: status.update(m))
+    with step_progress(11) as step:
+        report = run_quickstart(ws, reuse=reuse, progress=step)
     if report.backup:
         console.print(f"The previous workspace was moved to {report.backup}.", highlight=False)
     print_report(report.imported)
