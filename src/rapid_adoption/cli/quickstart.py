@@ -10,22 +10,15 @@ from .board import show_board
 from .common import console, handle_errors, step_progress
 from .imports import print_report
 
-HELP = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
+HELP_TEXT = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
 
-It makes a fresh workspace (an existing ./rapid.db is moved aside to rapid.db.TIMESTAMP.bak, never deleted),
-or imports into the current one with --reuse, then loads every bundled data set: EDF calls, projects and
-participants; SBIR Phase II awards, topics and Navy transitions; the test-centre network; DIANA cohorts and
-NIF investments; TRL, MRL and NATO reference tables.
+It makes a fresh workspace (an existing ./rapid.db is moved aside to rapid.db.TIMESTAMP.bak, never deleted), or imports into the current one with --reuse. It loads every bundled data set: EDF calls, projects and participants; SBIR Phase II awards, topics and Navy transitions; the test-centre network; DIANA cohorts and NIF investments; TRL, MRL and NATO reference tables.
 
-It then opens adoption cases from real need-solution pairs, by these inference rules:
+It then opens adoption cases from real need-solution pairs, by these inference rules.
 
-EDF projects: each project is a case on its call, owned by the European Commission (DG DEFIS), opened on the
-project's start date. Its market-research gate is taken as passed that day (the call's evaluation chose it), so it is
-in tevv. A project whose status is Ended, or whose end date has passed, passed tevv on its end date and waits at badge.
+EDF projects: each project is a case on its call, owned by the European Commission (DG DEFIS) and opened on the project's start date. Its market-research gate is taken as passed that day (the call's evaluation chose it), so it is in tevv. A project whose status is Ended, or whose end date has passed, passed tevv on its end date and waits at badge.
 
-Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1 October before the fiscal year of its
-earliest prior SBIR topic (N112-137 is FY2011: 2010-10-01). Its Phase III contract is dated 1 October before the
-transition's fiscal year (a lower bound), and every gate up to contracting is recorded then, so it is in fielding.
+Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1 October before the fiscal year of its earliest prior SBIR topic (N112-137 is FY2011: 2010-10-01). Its Phase III contract is dated 1 October before the transition's fiscal year (a lower bound), and every gate up to contracting is recorded then, so it is in fielding.
 
 Every inferred decision is marked as inferred. Finally it prints the board and the funnel.
 """
@@ -36,6 +29,7 @@ def quickstart(
     reuse: bool = typer.Option(False, "--reuse", help="Import into the existing workspace instead of starting afresh."),
     per_stage: int = typer.Option(8, "--per-stage", help="Cases shown per stage on the board."),
 ) -> None:
+    """Build a workspace from the bundled real data, open cases from real pairs, and print the board."""
     ws = Workspace.open()
     with step_progress(11) as step:
         report = run_quickstart(ws, reuse=reuse, progress=step)
@@ -51,4 +45,4 @@ def quickstart(
                   highlight=False)
 
 
-quickstart.__doc__ = HELP
+quickstart.__doc__ = HELP_TEXT  # the full inference rules, shown by --help

@@ -73,10 +73,13 @@ def _check(resource: str, f: Filters) -> None:
 
 
 def _words(column_list, text: str | None):
+    """One condition per word: the word appears, case-insensitively, in one of the columns.
+
+    ``%`` and ``_`` in a word match themselves, not SQL wildcards.
+    """
     conditions = []
     for word in (text or "").split():
-        pattern = f"%{word.lower()}%"
-        conditions.append(or_(*[func.lower(c).like(pattern) for c in column_list]))
+        conditions.append(or_(*[func.lower(c).contains(word.lower(), autoescape=True) for c in column_list]))
     return conditions
 
 
@@ -125,7 +128,7 @@ def list_records(workspace: Workspace, resource: str, filters: Filters = Filters
                        TestCentre.city, TestCentre.domains)
         where = _words([TestCentre.name, TestCentre.operator, TestCentre.notes, cast(TestCentre.domains, String)], filters.text)
         if filters.domain:
-            where.append(func.lower(cast(TestCentre.domains, String)).like(f"%{filters.domain.lower()}%"))
+            where.append(func.lower(cast(TestCentre.domains, String)).contains(filters.domain.lower(), autoescape=True))
         if country:
             where.append(TestCentre.country == country)
         order = TestCentre.id

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, ValidationError
 from ..store.tables import AdoptionCase, CapabilityNeed, Company, Solution, TestCentre
 
 LABELS = {
@@ -25,13 +25,16 @@ def resolve(session: Session, model: type, ident: str | int):
 
     Raises:
         NotFound: no record has that id or ref, e.g. "no capability need 'X' (give its id or ref)".
+        ValidationError: ``ident`` is the id of one record and the ref of another.
     """
     text = str(ident).strip()
-    record = None
-    if text.isdigit():
-        record = session.get(model, int(text))
-    if record is None and hasattr(model, "ref"):
-        record = session.scalar(select(model).where(model.ref == text))
+    by_id = session.get(model, int(text)) if text.isdigit() and len(text) < 19 else None
+    by_ref = session.scalar(select(model).where(model.ref == text)) if hasattr(model, "ref") else None
+    if by_id is not None and by_ref is not None and by_id is not by_ref:
+        raise ValidationError(
+            f"{text!r} is the id of one {LABELS.get(model, model.__name__)} and the ref of another "
+            f"(id {by_ref.id}); give the other's id instead")
+    record = by_id if by_id is not None else by_ref
     if record is None:
         raise NotFound(f"no {LABELS.get(model, model.__name__)} {text!r} (give its id or ref)")
     return record

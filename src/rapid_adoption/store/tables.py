@@ -56,6 +56,7 @@ class Timestamped:
 
     @declared_attr.directive
     def __mapper_args__(cls):  # noqa: N805 - SQLAlchemy hook
+        """Use ``version`` as SQLAlchemy's version counter, so a stale write raises."""
         return {"version_id_col": cls.version}
 
 
@@ -64,6 +65,7 @@ class SharedRecord(Timestamped):
 
     @declared_attr
     def owner_org_id(cls) -> Mapped[int]:  # noqa: N805
+        """The owning organisation (a foreign key to ``organisations``)."""
         return mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
 
     distribution: Mapped[str] = mapped_column(String(20), nullable=False, default=Distribution.COMMUNITY.value)
