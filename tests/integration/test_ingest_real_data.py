@@ -509,7 +509,7 @@ NEEDS_JSON = json.dumps([
 ], indent=1)
 
 
-@pytest.mark.parametrize(("name", "text"), [("needs.csv", NEEDS_CSV), ("needs.json", NEEDS_JSON)])
+@pytest.mark.parametrize(("name", "text"), [("needs.csv", NEEDS_CSV), ("needs.json", NEEDS_JSON)], ids=["csv", "json"])
 def test_user_needs_file(empty_ws, tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -580,7 +580,7 @@ COMPANIES_JSON = json.dumps([
 ])
 
 
-@pytest.mark.parametrize(("name", "text"), [("companies.csv", COMPANIES_CSV), ("companies.json", COMPANIES_JSON)])
+@pytest.mark.parametrize(("name", "text"), [("companies.csv", COMPANIES_CSV), ("companies.json", COMPANIES_JSON)], ids=["csv", "json"])
 def test_user_companies_file(empty_ws, tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -618,7 +618,7 @@ CENTRES_JSON = json.dumps([
 ], ensure_ascii=False)
 
 
-@pytest.mark.parametrize(("name", "text"), [("centres.csv", CENTRES_CSV), ("centres.json", CENTRES_JSON)])
+@pytest.mark.parametrize(("name", "text"), [("centres.csv", CENTRES_CSV), ("centres.json", CENTRES_JSON)], ids=["csv", "json"])
 def test_user_centres_file(empty_ws, tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -655,13 +655,7 @@ SOLUTIONS_JSON = json.dumps([
 ])
 
 
-@pytest.mark.xfail(
-    reason="BUG: services/upsert.py:64 returns no ids when given no rows, so apply_batch (services/imports.py:214,229) "
-    "cannot see companies or needs already in the workspace and every user solutions file fails with "
-    "\"no company ... in this file or workspace\"",
-    strict=True,
-)
-@pytest.mark.parametrize(("name", "text"), [("solutions.csv", SOLUTIONS_CSV), ("solutions.json", SOLUTIONS_JSON)])
+@pytest.mark.parametrize(("name", "text"), [("solutions.csv", SOLUTIONS_CSV), ("solutions.json", SOLUTIONS_JSON)], ids=["csv", "json"])
 def test_user_solutions_file_naming_companies_and_needs_of_the_workspace(empty_ws, tmp_path, name, text):
     (tmp_path / "companies.csv").write_text(COMPANIES_CSV, encoding="utf-8")
     (tmp_path / "needs.csv").write_text(NEEDS_CSV, encoding="utf-8")
@@ -685,11 +679,6 @@ def test_user_solutions_file_naming_companies_and_needs_of_the_workspace(empty_w
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: services/upsert.py:64 returns no ids for an empty row list, so a user solution cannot name an EDF "
-    "company already imported (services/imports.py:234)",
-    strict=True,
-)
 def test_user_solution_for_an_imported_edf_company(empty_ws, tmp_path):
     run_import(empty_ws, "edf")
     path = tmp_path / "solutions.csv"

@@ -43,11 +43,13 @@ def read_text(path: Path) -> str:
             raise ValidationError(f"compressed data is damaged or truncated ({exc})", file=name) from None
     if not raw.strip():
         raise ValidationError("file is empty", file=name)
+    bom = raw.startswith(b"\xef\xbb\xbf")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.start + 1].hex()
+        position = exc.start + (3 if bom else 0)
+        line = raw[:position].count(b"\n") + 1
+        bad = raw[position : position + 1].hex()
         raise ValidationError(
             f"file is not UTF-8 text (byte 0x{bad} cannot be decoded); save it as UTF-8", file=name, line=line
         ) from None
@@ -114,6 +116,11 @@ def read_csv(path: Path, required: Sequence[str]) -> list[CsvRow]:
     return rows
 
 
+def _json_reason(exc: json.JSONDecodeError) -> str:
+    """The decoder's message without its own trailing "at" (it reads "starting at" before a position)."""
+    return exc.msg.removesuffix(" at")
+
+
 def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Read JSON Lines (``.jsonl`` or ``.jsonl.gz``): one JSON object per line.
 
@@ -132,7 +139,8 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValidationError(f"not valid JSON ({exc.msg} at column {exc.colno}); is the line truncated?", file=name, line=number) from None
+            raise ValidationError(f"not valid JSON ({_json_reason(exc)} at column {exc.colno}); is the line truncated?",
+                                  file=name, line=number) from None
         if not isinstance(value, dict):
             raise ValidationError(f"expected a JSON object, got {type(value).__name__}", file=name, line=number)
         out.append((number, value))
@@ -154,7 +162,7 @@ def read_json_array(path: Path) -> list[tuple[int, dict[str, Any]]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"not valid JSON ({exc.msg} at column {exc.colno})", file=name, line=exc.lineno) from None
+        raise ValidationError(f"not valid JSON ({_json_reason(exc)} at column {exc.colno})", file=name, line=exc.lineno) from None
     if not isinstance(data, list):
         raise ValidationError(f"expected a JSON array of objects, got {type(data).__name__}", file=name, line=1)
     # Locate each top-level object's opening line with the decoder, so errors point at a line.

@@ -159,16 +159,26 @@ def read_user_file(kind: str, path: Path, *, home_org: str, skip_invalid: bool =
     name = path.name.lower().removesuffix(".gz")
     collector = RowCollector(str(path), skip_invalid)
     if name.endswith(".csv"):
-        rows = [(r.line, r.values) for r in read_csv(path, REQUIRED[kind])]
+        csv_rows = read_csv(path, REQUIRED[kind])
+        header = list(csv_rows[0].values) if csv_rows else []
+        unknown = [c for c in header if c not in KNOWN[kind]]
+        if unknown:
+            raise ValidationError(
+                f"unknown column {unknown[0]!r} for {kind}; the columns are: {', '.join(KNOWN[kind])}",
+                file=str(path), line=1, field=unknown[0])
+        rows = [(r.line, r.values) for r in csv_rows]
     elif name.endswith(".jsonl"):
         rows = read_jsonl(path)
     elif name.endswith(".json"):
         rows = read_json_array(path)
     else:
         raise ValidationError("unknown file format: use .csv, .json or .jsonl", file=str(path))
+    if not rows:
+        raise ValidationError(f"holds no {kind}: the file has no rows after its header", file=str(path))
     batch = Batch()
     out = getattr(batch, TARGET[kind])
     seen: dict[str, int] = {}
+    seen_pics: dict[str, int] = {}
     parser = PARSERS[kind]
     for line, values in rows:
 
@@ -177,14 +187,22 @@ def read_user_file(kind: str, path: Path, *, home_org: str, skip_invalid: bool =
                 missing = [c for c in REQUIRED[kind] if c not in values]
                 if missing:
                     raise ValidationError("is missing", field=missing[0])
+                unknown = [c for c in values if c not in KNOWN[kind]]
+                if unknown:
+                    raise ValidationError(f"unknown key for {kind}; the keys are: {', '.join(KNOWN[kind])}", field=unknown[0])
             record = parser(values, home_org, path.name)
             if record.ref in seen:
                 raise ValidationError(f"duplicate ref {record.ref!r} (first on line {seen[record.ref]})", field="ref")
+            pic = getattr(record, "eu_pic", None)
+            if pic and pic in seen_pics:
+                raise ValidationError(f"duplicate eu_pic {pic!r} (first on line {seen_pics[pic]})", field="eu_pic")
             return record
 
         record = collector.parse(line, parse)
         if record is not None:
             seen[record.ref] = line
+            if getattr(record, "eu_pic", None):
+                seen_pics[record.eu_pic] = line
             batch.origins[(kind, record.ref)] = (str(path), line)
             out.append(record)
     batch.rejects = collector.rejects

@@ -148,7 +148,7 @@ SHARING_PUBLIC = {"distribution": Distribution.COMMUNITY.value, "tlp": TLP.CLEAR
 
 
 def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_org: str, now, public: bool,
-                progress: Progress | None = None) -> None:
+                progress: Progress | None = None, skip_invalid: bool = False) -> None:
     """Write ``batch`` in the session's transaction, idempotently.
 
     Args:
@@ -160,6 +160,8 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
         public: records come from public sources (TLP:CLEAR, community); otherwise a user's own
             data, which is marked TLP:GREEN, community, owned by ``home_org``.
         progress: called with a short message per table.
+        skip_invalid: a record of a user's file whose reference cannot be resolved goes to
+            ``batch.rejects`` instead of failing the import.
 
     Raises:
         ValidationError: a record names an owner, company or need that exists neither in the batch
@@ -168,9 +170,13 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
     say = progress or (lambda _m: None)
     sharing = SHARING_PUBLIC if public else {"distribution": Distribution.COMMUNITY.value, "tlp": TLP.GREEN.value}
 
-    def reference_error(kind: str, ref: str, field_name: str, message: str) -> ValidationError:
+    def reference_error(kind: str, ref: str, field_name: str, message: str) -> bool:
+        """Reject the record (with ``skip_invalid`` and a known origin) and return True, or raise."""
         file, line = batch.origins.get((kind, ref), (None, None))
-        return ValidationError(message, file=file, line=line, field=field_name)
+        if skip_invalid and file is not None:
+            batch.rejects.append(Reject(file, line, field_name, message))
+            return True
+        raise ValidationError(message, file=file, line=line, field=field_name)
 
     say("writing organisations")
     counts, org_ids = upsert(session, Organisation, ("ref",), [
@@ -204,6 +210,17 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
             now=now, versioned=False)[0])
 
     say(f"writing {len(batch.companies)} companies")
+    pics = {c.eu_pic for c in batch.companies if c.eu_pic}
+    if pics:
+        pic_owner = dict(session.execute(select(Company.eu_pic, Company.ref).where(Company.eu_pic.in_(pics))).all())
+        kept = []
+        for c in batch.companies:
+            other = pic_owner.get(c.eu_pic) if c.eu_pic else None
+            if other is not None and other != c.ref:
+                reference_error("companies", c.ref, "eu_pic", f"EU PIC {c.eu_pic!r} already belongs to company {other!r}")
+                continue
+            kept.append(c)
+        batch.companies = kept
     counts, company_ids = upsert(session, Company, ("ref",), [
         {"ref": c.ref, "legal_name": c.legal_name, "aliases": list(c.aliases), "country": c.country, "city": c.city,
          "eu_pic": c.eu_pic, "duns": c.duns, "uei": c.uei, "ncage": c.ncage, "sme": c.sme, "website": c.website,
@@ -217,7 +234,8 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
     need_rows = []
     for n in batch.needs:
         if n.owner_ref not in org_ids:
-            raise reference_error("needs", n.ref, "owner", f"no organisation {n.owner_ref!r} in this workspace")
+            reference_error("needs", n.ref, "owner", f"no organisation {n.owner_ref!r} in this workspace")
+            continue
         need_rows.append({
             "ref": n.ref, "title": n.title, "statement": n.statement,
             "operational_domain": n.operational_domain.value if n.operational_domain else None,
@@ -232,9 +250,11 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
     solution_rows = []
     for s in batch.solutions:
         if s.company_ref not in company_ids:
-            raise reference_error("solutions", s.ref, "company", f"no company {s.company_ref!r} in this file or workspace")
+            reference_error("solutions", s.ref, "company", f"no company {s.company_ref!r} in this file or workspace")
+            continue
         if s.need_ref and s.need_ref not in need_ids:
-            raise reference_error("solutions", s.ref, "need", f"no capability need {s.need_ref!r} in this file or workspace")
+            reference_error("solutions", s.ref, "need", f"no capability need {s.need_ref!r} in this file or workspace")
+            continue
         solution_rows.append({
             "ref": s.ref, "company_id": company_ids[s.company_ref], "name": s.name, "description": s.description,
             "technology_areas": list(s.technology_areas), "trl": s.trl, "mrl": s.mrl, "cots": s.cots,
@@ -353,7 +373,7 @@ def run_import(
     batch, report = read_source(source, path=path, home_org=home_org, skip_invalid=skip_invalid, progress=progress)
     with workspace.uow.transaction() as session:
         apply_batch(session, batch, report, home_org=home_org, now=workspace.now(),
-                    public=source not in KINDS, progress=progress)
+                    public=source not in KINDS, progress=progress, skip_invalid=skip_invalid)
     report.notes.update(batch.notes)
     report.rejects = batch.rejects
     return report

@@ -61,11 +61,12 @@ def upsert(
         ``(counts, ids)`` where ``ids`` maps each key tuple to the row's id (new and old alike).
     """
     counts = UpsertCount()
+    pk = model.__mapper__.primary_key[0]
+    key_cols = [getattr(model, c) for c in key]
     if not rows:
-        return counts, {}
+        return counts, {tuple(r[1:]): r[0] for r in session.execute(select(pk, *key_cols))}
     columns = list(rows[0].keys())
     compare = [c for c in columns if c not in key]
-    pk = model.__mapper__.primary_key[0]
     selected = [pk] + [getattr(model, c) for c in columns]
     if versioned:
         selected.append(getattr(model, "version"))
@@ -104,7 +105,6 @@ def upsert(
     counts.inserted = len(to_insert)
     counts.updated = len(to_update)
     ids: dict[tuple, int] = {}
-    key_cols = [getattr(model, c) for c in key]
     for record in session.execute(select(pk, *key_cols)):
         ids[tuple(record[1:])] = record[0]
     return counts, ids

@@ -1,0 +1,1195 @@
+"""The ``rapid`` command line, end to end, through ``typer.testing.CliRunner`` on real SQLite files.
+
+Every command is run as a user would run it. Expected figures come from the bundled data files
+(read here with the standard library, independently of the readers under test) or from the
+quickstart's documented inference rules, and dates from the clock rules worked out by hand.
+
+The clock is frozen at 2026-11-29T12:00Z by the autouse fixture in ``tests/conftest.py``.
+Tests marked ``xfail(strict=True)`` describe the correct behaviour of a bug that is still open.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import gzip
+import json
+import re
+import shutil
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from typer.testing import CliRunner
+
+import rapid_adoption
+from rapid_adoption.cli import common
+from rapid_adoption.cli.app import app
+from rapid_adoption.services import workspace as workspace_module
+
+UTC = timezone.utc
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+"""The frozen clock of tests/conftest.py."""
+STAMP = "20261129T120000Z"
+"""The quickstart's backup stamp at the frozen clock."""
+
+RUNNER = CliRunner()
+ENV = {"COLUMNS": "200", "LINES": "60", "LOGNAME": "tester"}
+"""A wide terminal for Rich, and the user name that gate decisions record (getpass reads LOGNAME first)."""
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+AIR_NEED = "EDF-2023-DA-AIR-SPS"
+AIR_SOLUTION = "EDF-101167826"  # CARMENTA PF, the one project funded under that call
+OTHER_SOLUTION = "EDF-101167796"  # E-CUAS
+
+DATA = Path(rapid_adoption.__file__).parent / "data"
+
+
+# --------------------------------------------------------------------------------------------
+# Running the CLI
+# --------------------------------------------------------------------------------------------
+
+
+def rapid(*args: str):
+    """Run ``rapid ARGS`` in-process and return the click Result."""
+    return RUNNER.invoke(app, [str(a) for a in args], env=ENV)
+
+
+def out(result) -> str:
+    return ANSI.sub("", result.stdout)
+
+
+def err(result) -> str:
+    return ANSI.sub("", result.stderr).strip()
+
+
+def ok(result) -> str:
+    """Assert success and return stdout."""
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr, result.exception)
+    return out(result)
+
+
+def ok_json(result):
+    """Assert success and parse stdout as JSON (nothing else may be on stdout)."""
+    return json.loads(ok(result))
+
+
+def fails(result, code: int, message: str) -> None:
+    """Assert a handled failure: the exit code, ``error: MESSAGE`` on stderr, nothing on stdout."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert err(result) == f"error: {message}"
+    assert result.stdout == ""
+
+
+def use_db(monkeypatch, path: Path) -> None:
+    monkeypatch.setenv("RAPID_DATABASE_URL", f"sqlite:///{path}")
+
+
+def import_counts(text: str) -> dict[str, tuple[int, int, int]]:
+    """The rows of a printed Import table: table -> (inserted, updated, unchanged)."""
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"^│ (\w+)\s+│\s+(\d+) │\s+(\d+) │\s+(\d+) │$", line.strip())
+        if match:
+            rows[match.group(1)] = tuple(int(match.group(i)) for i in (2, 3, 4))
+    return rows
+
+
+def board_rows(text: str) -> list[int]:
+    """Case ids of the rows printed in the board's stage tables (before the funnel)."""
+    tables = text.split("\nFunnel")[0]
+    return [int(m.group(1)) for m in re.finditer(r"^\s+(\d+)\s{3}\S", tables, re.MULTILINE)]
+
+
+@pytest.fixture(autouse=True)
+def wide_consoles(monkeypatch):
+    """Let the module-level Rich consoles read COLUMNS from the runner's environment.
+
+    A width fixed when the consoles were created (COLUMNS exported in the shell running pytest)
+    would otherwise win over the runner's env.
+    """
+    for console in (common.console, common.err_console):
+        monkeypatch.setattr(console, "_width", None)
+
+
+@pytest.fixture
+def fresh_db(tmp_path, monkeypatch) -> Path:
+    """RAPID_DATABASE_URL names a file that does not exist yet."""
+    path = tmp_path / "rapid.db"
+    use_db(monkeypatch, path)
+    return path
+
+
+@pytest.fixture
+def init_db(fresh_db) -> Path:
+    """A workspace made by ``rapid init``: schema and reference data, no catalogue."""
+    ok(rapid("init"))
+    return fresh_db
+
+
+@pytest.fixture
+def qs_db(quickstart_file, tmp_path, monkeypatch) -> Path:
+    """A private copy of the session's quickstart database, named by RAPID_DATABASE_URL."""
+    path = tmp_path / "rapid.db"
+    shutil.copy(quickstart_file, path)
+    use_db(monkeypatch, path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Expected figures, read from the bundled files with the standard library
+# --------------------------------------------------------------------------------------------
+
+
+def _csv(relative: str) -> list[dict[str, str]]:
+    path = DATA / relative
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=None)
+def centres() -> tuple[dict[str, str], ...]:
+    return tuple(_csv("network/test_centres.csv"))
+
+
+@lru_cache(maxsize=None)
+def projects() -> tuple[dict[str, str], ...]:
+    return tuple(_csv("edf/projects.csv"))
+
+
+@lru_cache(maxsize=None)
+def participants() -> tuple[dict[str, str], ...]:
+    return tuple(_csv("edf/participants.csv"))
+
+
+@lru_cache(maxsize=None)
+def transitions() -> tuple[dict[str, str], ...]:
+    return tuple(_csv("sbir/navy_transitions.csv"))
+
+
+@lru_cache(maxsize=None)
+def need_counts() -> dict[str, int]:
+    """Needs in all, owned by the USA, and in the air domain, from the four need sources.
+
+    EDF calls are air when their identifier carries the AIR or AIRDEF theme token; SBIR topics are
+    air when "Air Platform" is among their technology areas. A topic of the 2008-2018 file whose
+    title (case and spacing aside) is also an Air Force 2015.1 topic is kept once. Every Navy
+    transition row is a (maritime) need.
+    """
+    calls = _csv("edf/calls.csv.gz")
+    with gzip.open(DATA / "sbir/topics_airforce_2015_1.json.gz", "rt", encoding="utf-8") as handle:
+        af_topics = json.load(handle)
+    with gzip.open(DATA / "sbir/topics_2008_2018.jsonl.gz", "rt", encoding="utf-8") as handle:
+        topics = [json.loads(line) for line in handle if line.strip()]
+
+    def key(title: str) -> str:
+        return " ".join(title.lower().split())
+
+    def air(obj) -> bool:
+        return "Air Platform" in [str(a).strip() for a in obj.get("technology_areas") or []]
+
+    af_titles = {key(t["title"]) for t in af_topics}
+    kept = [t for t in topics if key(t["topic_title"]) not in af_titles]
+    edf_air = sum(1 for c in calls if {"AIR", "AIRDEF"} & set(c["call_identifier"].split("-")))
+    usa = len(af_topics) + len(kept) + len(transitions())
+    usa_air = sum(map(air, af_topics)) + sum(map(air, kept))
+    return {"total": len(calls) + usa, "usa": usa, "air": edf_air + usa_air, "usa_air": usa_air}
+
+
+def topic_year(code: str) -> int | None:
+    """The fiscal year in a DoD SBIR topic number as the quickstart documents it (N112-137 is 2011)."""
+    match = re.match(r"^[A-Z]+(\d{2})", code.strip().upper())
+    if not match:
+        return None
+    yy = int(match.group(1))
+    return 1900 + yy if yy >= 80 else 2000 + yy
+
+
+@lru_cache(maxsize=None)
+def expected_funnel() -> dict[str, int]:
+    """The quickstart's cases, worked out from its documented rules and the bundled files."""
+    today = NOW.date().isoformat()
+    edf = [p for p in projects() if p["start_date"] and p["start_date"] <= today]
+    badge = [p for p in edf if p["status"].lower() == "ended" or (p["end_date"] and p["end_date"] <= today)]
+    navy = 0
+    navy_on_time = 0
+    for t in transitions():
+        years = [y for y in map(topic_year, t["prior_sbir"].split()) if y]
+        if not years or int(t["year"]) < min(years):
+            continue
+        navy += 1
+        # Opened on 1 Oct before the first topic's FY, all gates passed on 1 Oct before the transition's FY:
+        # market research (3 months) is passed on time only when both are the same day.
+        navy_on_time += int(int(t["year"]) == min(years))
+    return {"edf": len(edf), "badge": len(badge), "tevv": len(edf) - len(badge), "navy": navy,
+            "navy_mr_on_time": navy_on_time, "total": len(edf) + navy}
+
+
+# --------------------------------------------------------------------------------------------
+# rapid --version, --help
+# --------------------------------------------------------------------------------------------
+
+
+def test_version():
+    result = rapid("--version")
+    assert ok(result) == f"rapid-adoption {rapid_adoption.__version__}\n"
+    assert rapid_adoption.__version__ == "0.1.0"
+
+
+def test_help_lists_every_command():
+    text = ok(rapid("--help"))
+    assert "Usage: rapid [OPTIONS] COMMAND [ARGS]..." in text
+    assert "RAPID_DATABASE_URL" in text
+    for command in ("quickstart", "init", "import", "board", "db", "case", "needs", "solutions", "companies", "centres"):
+        assert re.search(rf"│ {command}\s", text), command
+
+
+def test_no_arguments_prints_the_help():
+    result = rapid()
+    # Click ends a bare group with its usage; the exit status is click's (2 since click 8.2).
+    assert result.exit_code in (0, 2)
+    assert "Usage: rapid [OPTIONS] COMMAND [ARGS]..." in result.output
+
+
+@pytest.mark.parametrize("command", [
+    ["quickstart"], ["init"], ["import"], ["board"], ["db"], ["db", "upgrade"], ["db", "current"],
+    ["case"], ["case", "open"], ["case", "advance"], ["case", "reject"], ["case", "withdraw"], ["case", "show"],
+    ["needs", "list"], ["needs", "show"], ["solutions", "list"], ["solutions", "show"],
+    ["companies", "list"], ["companies", "show"], ["centres", "list"], ["centres", "show"],
+])
+def test_every_command_has_help(command):
+    text = ok(rapid(*command, "--help"))
+    assert f"Usage: rapid {' '.join(command)}" in text
+
+
+def test_quickstart_help_states_the_inference_rules():
+    text = ok(rapid("quickstart", "--help"))
+    assert "rapid.db.TIMESTAMP.bak, never deleted" in text
+    assert "N112-137 is FY2011: 2010-10-01" in text
+    assert "--reuse" in text
+
+
+def test_import_help_lists_the_columns_of_your_own_files():
+    text = ok(rapid("import", "--help"))
+    assert "solutions: ref*, company*, name*" in text
+    assert "centres: ref, name*, type*, country*" in text
+
+
+# --------------------------------------------------------------------------------------------
+# rapid init, rapid db upgrade, rapid db current
+# --------------------------------------------------------------------------------------------
+
+
+def head_revision() -> str:
+    """The newest schema revision this version ships, as `rapid db current` reports it."""
+    match = re.fullmatch(r"database: (.+); newest: (\w+)\n", ok(rapid("db", "current")))
+    assert match, "unexpected db current output"
+    return match.group(2)
+
+
+def test_init_creates_the_workspace_for_diana(fresh_db):
+    head = head_revision()
+    assert ok(rapid("db", "current")) == f"database: (empty); newest: {head}\n"
+    text = ok(rapid("init"))
+    assert text == (
+        f"Workspace ready at {fresh_db.resolve()} (schema {head}), acting for DIANA.\n"
+        "Next: rapid import all to load the bundled real data, or rapid quickstart.\n"
+    )
+    assert fresh_db.exists()
+    assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
+    # Running it again is safe and keeps the organisation.
+    assert "acting for DIANA." in ok(rapid("init"))
+
+
+def test_init_with_org_acts_for_that_nation(fresh_db, tmp_path):
+    assert "acting for DEU." in ok(rapid("init", "--org", "deu"))
+    # The organisation sticks when init runs again without --org ...
+    assert "acting for DEU." in ok(rapid("init"))
+    # ... and owns the needs of your own files that name no owner.
+    path = tmp_path / "needs.csv"
+    path.write_text("ref,title\nMY-1,Counter-drone sensing\n", encoding="utf-8")
+    ok(rapid("import", "needs", path))
+    assert ok_json(rapid("needs", "show", "MY-1", "--json"))["owner"] == "DEU"
+
+
+def test_init_refuses_an_unknown_organisation(fresh_db):
+    fails(rapid("init", "--org", "XYZ"), 2,
+          "--org: unknown organisation 'XYZ': use a NATO member's ISO 3166-1 alpha-3 code such as DEU, "
+          "or one of DIANA, NIF, NCIA, NSPA, ACT, CMRE")
+
+
+def test_db_upgrade_makes_the_schema_and_is_idempotent(fresh_db):
+    head = head_revision()
+    expected = f"Schema at revision {head} ({fresh_db.resolve()}).\n"
+    assert ok(rapid("db", "upgrade")) == expected
+    assert ok(rapid("db", "upgrade")) == expected
+    assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
+
+
+def test_db_commands_on_the_quickstart_workspace(qs_db):
+    head = head_revision()
+    assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
+    assert ok(rapid("db", "upgrade")) == f"Schema at revision {head} ({qs_db.resolve()}).\n"
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 212
+
+
+@pytest.mark.parametrize("command", [
+    ["board"], ["board", "--json"], ["needs", "list"], ["centres", "show", "1"], ["case", "show", "1"],
+    ["case", "open", AIR_NEED, AIR_SOLUTION], ["import", "all"],
+])
+def test_commands_before_init_say_so(fresh_db, command):
+    fails(rapid(*command), 7,
+          f"the workspace at {fresh_db.resolve()} is not initialised or needs an upgrade: run 'rapid init' "
+          "(or 'rapid db upgrade')")
+
+
+@pytest.mark.xfail(reason="BUG: a database that cannot be opened (missing folder, not a SQLite file) ends in a "
+                          "raw SQLAlchemy traceback instead of an 'error:' line", strict=True)
+@pytest.mark.parametrize("kind", ["missing folder", "not a database"])
+def test_a_database_that_cannot_be_opened_gives_a_clean_error(tmp_path, monkeypatch, kind):
+    if kind == "missing folder":
+        path = tmp_path / "no-such-folder" / "rapid.db"
+    else:
+        path = tmp_path / "needs.csv"
+        path.write_text("ref,title\nMY-1,A need\n", encoding="utf-8")
+    use_db(monkeypatch, path)
+    result = rapid("init")
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code != 0
+    assert err(result).startswith("error: ")
+    assert str(path.name) in err(result)
+
+
+# --------------------------------------------------------------------------------------------
+# rapid import
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_import_all_then_again_changes_nothing(init_db):
+    first = ok(rapid("import", "all"))
+    counts = import_counts(first)
+    needs = need_counts()
+    # Reference data came with init: only EU-DEFIS (the EDF calls' owner) is new.
+    assert counts["organisations"] == (1, 0, 32 + 6)  # 32 NATO members and 6 NATO bodies
+    assert len(_csv("taxonomies/nato_members.csv")) == 32
+    assert counts["trl_levels"] == (0, 0, len(_csv("taxonomies/trl_definitions.csv")))
+    assert counts["mrl_levels"] == (0, 0, len(_csv("taxonomies/mrl_definitions.csv")))
+    assert counts["capability_needs"] == (needs["total"], 0, 0) == (2983, 0, 0)
+    with gzip.open(DATA / "sbir/awards_phase2_1984_2017.jsonl.gz", "rt", encoding="utf-8") as handle:
+        awards = sum(1 for line in handle if line.strip())
+    assert counts["solutions"] == (len(projects()) + len(transitions()) + awards, 0, 0) == (22335, 0, 0)
+    assert counts["solution_participants"] == (len(participants()), 0, 0) == (1149, 0, 0)
+    assert counts["test_centres"] == (len(centres()), 0, 0) == (100, 0, 0)
+    assert counts["companies"] == (6196, 0, 0)
+    assert counts["programme_memberships"] == (17, 0, 0)
+    assert counts["investments"] == (9, 0, 0)
+    assert f"  EDF participant rows: {len(participants())}" in first
+    assert "  SBIR companies after merging: 5556" in first
+    assert "Nothing changed" not in first
+
+    second = ok(rapid("import", "all"))
+    again = import_counts(second)
+    assert again.keys() == counts.keys()
+    for table, (inserted, updated, unchanged) in again.items():
+        assert (inserted, updated) == (0, 0), table
+    assert again["capability_needs"] == (0, 0, 2983)
+    assert again["test_centres"] == (0, 0, 100)
+    assert second.rstrip().endswith("Nothing changed: the workspace already holds this data.")
+    assert ok_json(rapid("needs", "list", "--json", "--limit", "1"))["total"] == 2983
+
+
+def test_import_own_needs_csv(init_db, tmp_path):
+    path = tmp_path / "needs.csv"
+    path.write_text(
+        "ref,title,statement,operational_domain,priority,technology_areas,published_on\n"
+        "MY-NEED-1,Counter-drone sensing for bases,Detect small drones near airfields,air,high,sensors;AI,2026-10-01\n"
+        "MY-NEED-2,Mine countermeasures,Find sea mines with unmanned vehicles,maritime,critical,,\n",
+        encoding="utf-8")
+    first = ok(rapid("import", "needs", path))
+    assert import_counts(first)["capability_needs"] == (2, 0, 0)
+    assert "Nothing changed" not in first
+
+    need = ok_json(rapid("needs", "show", "MY-NEED-1", "--json"))
+    assert {k: need[k] for k in ("ref", "title", "statement", "operational_domain", "priority", "technology_areas",
+                                  "published_on", "owner", "source", "tlp", "version", "responding_solutions", "cases")} == {
+        "ref": "MY-NEED-1", "title": "Counter-drone sensing for bases", "statement": "Detect small drones near airfields",
+        "operational_domain": "air", "priority": "high", "technology_areas": ["sensors", "AI"],
+        "published_on": "2026-10-01", "owner": "DIANA", "source": "needs.csv", "tlp": "GREEN", "version": 1,
+        "responding_solutions": [], "cases": [],
+    }
+    assert ok_json(rapid("needs", "list", "--domain", "maritime", "--json"))["total"] == 1
+    assert ok_json(rapid("needs", "list", "--text", "drone", "--json"))["total"] == 1
+
+    # The same file again changes nothing; an edited title updates one row and bumps its version.
+    second = ok(rapid("import", "needs", path))
+    assert import_counts(second)["capability_needs"] == (0, 0, 2)
+    assert "Nothing changed: the workspace already holds this data." in second
+    path.write_text(path.read_text(encoding="utf-8").replace("Mine countermeasures", "Mine hunting"), encoding="utf-8")
+    third = ok(rapid("import", "needs", path))
+    assert import_counts(third)["capability_needs"] == (0, 1, 1)
+    edited = ok_json(rapid("needs", "show", "MY-NEED-2", "--json"))
+    assert (edited["title"], edited["version"]) == ("Mine hunting", 2)
+
+
+def test_import_a_bad_row_names_file_line_and_field_and_writes_nothing(init_db, tmp_path):
+    path = tmp_path / "needs.csv"
+    path.write_text("ref,title,operational_domain\nMY-1,Good need,air\nMY-2,Bad need,sea\n", encoding="utf-8")
+    fails(rapid("import", "needs", path), 2,
+          f"{path}:3: operational_domain: must be one of land, maritime, air, space, cyber, got 'sea'")
+    assert ok_json(rapid("needs", "list", "--json"))["total"] == 0
+
+
+def test_import_skip_invalid_writes_the_rejects_file(init_db, tmp_path):
+    path = tmp_path / "solutions.csv"
+    path.write_text("ref,company,name,trl\n"
+                    "MY-SOL-2,PIC-998627417,Bad TRL thing,12\n"
+                    "MY-SOL-4,PIC-998627417,,5\n", encoding="utf-8")
+    rejects = tmp_path / "out" / "rejects.csv"
+    rejects.parent.mkdir()
+    result = rapid("import", "solutions", path, "--skip-invalid", "--rejects", rejects)
+    assert import_counts(ok(result))["solutions"] == (0, 0, 0)
+    assert err(result) == f"2 row(s) rejected; reasons written to {rejects}"
+    with rejects.open(encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle)) == [
+            ["file", "line", "field", "message"],
+            [str(path), "2", "trl", "TRL must be 1-9, got '12'"],
+            [str(path), "3", "name", "is required and was empty"],
+        ]
+
+
+def test_import_without_skip_invalid_stops_at_the_first_bad_row(init_db, tmp_path):
+    path = tmp_path / "solutions.csv"
+    path.write_text("ref,company,name,trl\nMY-SOL-2,PIC-998627417,Bad TRL thing,12\n", encoding="utf-8")
+    fails(rapid("import", "solutions", path), 2, f"{path}:2: trl: TRL must be 1-9, got '12'")
+    assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_import_own_solutions_for_companies_and_needs_in_the_workspace(qs_db, tmp_path):
+    # Regression: upsert() used to return no ids for an empty batch, so a solutions file could not
+    # name a company or need already in the workspace ("no company ... in this file or workspace").
+    path = tmp_path / "solutions.csv"
+    path.write_text("ref,company,name,trl,need,cots\n"
+                    f"MY-SOL-1,PIC-998627417,Drone radar kit,7,{AIR_NEED},true\n"
+                    "MY-SOL-2,PIC-998627417,Bad TRL thing,12,,\n"
+                    "MY-SOL-3,PIC-998627417,Mine hunter USV,4,,false\n"
+                    "MY-SOL-5,PIC-000000000,Unknown maker,5,,\n", encoding="utf-8")
+    fails(rapid("import", "solutions", path), 2, f"{path}:3: trl: TRL must be 1-9, got '12'")
+    assert listing("solutions", "list", "--trl-min", "1")["total"] == 0  # nothing was written
+
+    rejects = tmp_path / "rejects.csv"
+    result = rapid("import", "solutions", path, "--skip-invalid", "--rejects", rejects)
+    assert import_counts(ok(result))["solutions"] == (2, 0, 0)
+    assert err(result) == f"2 row(s) rejected; reasons written to {rejects}"
+    with rejects.open(encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle))[1:] == [
+            [str(path), "3", "trl", "TRL must be 1-9, got '12'"],
+            [str(path), "5", "company", "no company 'PIC-000000000' in this file or workspace"],
+        ]
+    solution = ok_json(rapid("solutions", "show", "MY-SOL-1", "--json"))
+    assert (solution["trl"], solution["cots"], solution["company"]["ref"]) == (7, True, "PIC-998627417")
+    assert solution["tlp"] == "GREEN"
+    assert listing("solutions", "list", "--trl-min", "5")["total"] == 1
+    assert listing("solutions", "list", "--trl-min", "4", "--trl-max", "4")["rows"][0]["ref"] == "MY-SOL-3"
+    assert listing("solutions", "list", "--trl-max", "9")["total"] == 2
+    responding = ok_json(rapid("needs", "show", AIR_NEED, "--json"))["responding_solutions"]
+    assert [s["ref"] for s in responding] == [AIR_SOLUTION, "MY-SOL-1"]
+    assert ok_json(rapid("companies", "show", "PIC-998627417", "--json"))["solution_count"] == 4
+
+
+@pytest.mark.parametrize("args, message", [
+    (["needs"], "FILE: importing needs needs a FILE: rapid import needs FILE"),
+    (["foo"], "SOURCE: unknown source 'foo'; expected one of all, taxonomies, edf, sbir, network, needs, companies, "
+              "solutions, centres"),
+    (["all", "."], "FILE: 'all' reads the bundled data and takes no path"),
+])
+def test_import_usage_errors(init_db, args, message):
+    fails(rapid("import", *args), 2, message)
+
+
+def test_import_a_missing_file(init_db, tmp_path):
+    missing = tmp_path / "missing.csv"
+    fails(rapid("import", "needs", missing), 2, f"{missing}: file not found")
+
+
+@pytest.mark.xfail(reason="BUG: 'rapid init --org EU-DEFIS' is accepted, but EU-DEFIS exists only after the EDF "
+                          "import, so importing your own needs then fails with 'run rapid init'", strict=True)
+def test_init_for_eu_defis_gives_a_usable_workspace(fresh_db, tmp_path):
+    result = rapid("init", "--org", "EU-DEFIS")
+    if result.exit_code != 0:  # refusing EU-DEFIS at init would be correct too
+        assert err(result).startswith("error: --org: ")
+        return
+    path = tmp_path / "needs.csv"
+    path.write_text("ref,title\nMY-1,Counter-drone sensing\n", encoding="utf-8")
+    assert import_counts(ok(rapid("import", "needs", path)))["capability_needs"] == (1, 0, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# rapid needs|solutions|companies|centres list
+# --------------------------------------------------------------------------------------------
+
+
+def listing(*args: str) -> dict:
+    return ok_json(rapid(*args, "--json"))
+
+
+def test_centres_list_all(qs_db):
+    data = listing("centres", "list")
+    assert data["total"] == len(centres()) == 100
+    assert data["offset"] == 0
+    assert len(data["rows"]) == 50  # the default --limit
+    assert [r["id"] for r in data["rows"]] == list(range(1, 51))
+    first = data["rows"][0]
+    assert first == {
+        "id": 1, "ref": "tehnopol-startup-incubator-diana-estonia-accelerator-est",
+        "name": centres()[0]["name"], "centre_type": centres()[0]["type"], "country": "EST", "city": "Tallinn",
+        "domains": ["energy", "secure information sharing", "sensing & surveillance (2023 challenge themes)"],
+    }
+
+
+def test_centres_list_by_country(qs_db):
+    estonian = [c["name"] for c in centres() if c["country_iso3"] == "EST"]
+    assert len(estonian) == 8
+    data = listing("centres", "list", "--country", "est")
+    assert data["total"] == 8
+    assert [r["name"] for r in data["rows"]] == estonian
+    assert {r["country"] for r in data["rows"]} == {"EST"}
+
+
+def test_centres_list_by_domain_and_text(qs_db):
+    energy = [c["name"] for c in centres() if "energy" in c["domains"].lower()]
+    data = listing("centres", "list", "--domain", "Energy")
+    assert data["total"] == len(energy) == 3
+    assert [r["name"] for r in data["rows"]] == energy
+    tehnopol = [c for c in centres() if any("tehnopol" in c[k].lower() for k in ("name", "operator", "notes", "domains"))]
+    assert listing("centres", "list", "--text", "TEHNOPOL")["total"] == len(tehnopol)
+    # Every word must match.
+    both = [c for c in centres() if all(any(w in c[k].lower() for k in ("name", "operator", "notes", "domains"))
+                                        for w in ("diana", "accelerator"))]
+    assert listing("centres", "list", "--text", "diana accelerator", "--limit", "100")["total"] == len(both)
+
+
+def test_centres_list_paging(qs_db):
+    data = listing("centres", "list", "--limit", "3", "--offset", "98")
+    assert (data["total"], data["offset"], [r["id"] for r in data["rows"]]) == (100, 98, [99, 100])
+    first_five = [r["id"] for r in listing("centres", "list", "--limit", "5")["rows"]]
+    next_five = [r["id"] for r in listing("centres", "list", "--limit", "5", "--offset", "5")["rows"]]
+    assert first_five + next_five == [r["id"] for r in listing("centres", "list", "--limit", "10")["rows"]]
+
+
+def test_centres_list_table(qs_db):
+    text = ok(rapid("centres", "list", "--country", "EST", "--limit", "3"))
+    assert "Test centres: 3 of 8" in text
+    assert "Tehnopol Startup Incubator (DIANA Estonia accelerator)" in text
+    assert text.rstrip().endswith("5 more: use --offset 3")
+
+
+def test_needs_list_totals(qs_db):
+    counts = need_counts()
+    assert listing("needs", "list")["total"] == counts["total"] == 2983
+    assert listing("needs", "list", "--country", "USA")["total"] == counts["usa"] == 2776
+    # EU-DEFIS is not a nation: no need of it matches a country.
+    assert listing("needs", "list", "--country", "BEL")["total"] == 0
+
+
+def test_needs_list_by_domain(qs_db):
+    counts = need_counts()
+    air = listing("needs", "list", "--domain", "AIR", "--limit", "10000")
+    assert air["total"] == counts["air"] == 238
+    assert len(air["rows"]) == 238
+    assert {r["operational_domain"] for r in air["rows"]} == {"air"}
+    assert air["rows"][0]["ref"] == "EDF-2026-DA-ACC-AIRDEF-EATMI"
+    assert listing("needs", "list", "--domain", "air", "--country", "USA")["total"] == counts["usa_air"] == 220
+
+
+def test_needs_list_text_and_paging(qs_db):
+    drone = listing("needs", "list", "--text", "drone", "--limit", "100")
+    assert drone["total"] == 53
+    assert len(drone["rows"]) == 53
+    text = ok(rapid("needs", "list", "--text", "drone", "--limit", "5"))
+    assert "Capability needs: 5 of 53" in text
+    assert text.rstrip().endswith("48 more: use --offset 5")
+    last_page = listing("needs", "list", "--text", "drone", "--offset", "50")
+    assert (last_page["offset"], len(last_page["rows"])) == (50, 3)
+    assert [r["id"] for r in last_page["rows"]] == [r["id"] for r in drone["rows"][50:]]
+    text = ok(rapid("needs", "list", "--text", "drone", "--offset", "50"))
+    assert "Capability needs: 3 of 53" in text
+    assert "more: use --offset" not in text
+
+
+def test_solutions_list(qs_db):
+    coordinator = {p["project_id"]: p for p in participants() if p["role"] == "coordinator"}
+    italian = [p for p in projects() if coordinator[p["project_id"]]["country_code"] == "IT"]
+    data = listing("solutions", "list", "--country", "ITA")
+    assert data["total"] == len(italian) == 4
+    assert {r["ref"] for r in data["rows"]} == {f"EDF-{p['project_id']}" for p in italian}
+    assert listing("solutions", "list")["total"] == 22335
+    assert listing("solutions", "list", "--text", "CARMENTA")["rows"][0]["ref"] == AIR_SOLUTION
+    # No bundled source states a TRL, so a TRL filter matches nothing on the bundled data.
+    assert listing("solutions", "list", "--trl-min", "1")["total"] == 0
+    assert listing("solutions", "list", "--trl-min", "1", "--trl-max", "9")["total"] == 0
+
+
+def test_companies_list(qs_db):
+    assert listing("companies", "list")["total"] == 6196
+    german = listing("companies", "list", "--country", "DEU", "--limit", "200")
+    assert german["total"] == 89
+    assert {r["country"] for r in german["rows"]} == {"DEU"}
+    leonardo = listing("companies", "list", "--text", "leonardo societa")
+    assert "PIC-998627417" in [r["ref"] for r in leonardo["rows"]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["companies", "list", "--trl-min", "3"], "--trl-min/--trl-max: the TRL filter applies to solutions only"),
+    (["needs", "list", "--trl-max", "5"], "--trl-min/--trl-max: the TRL filter applies to solutions only"),
+    (["centres", "list", "--trl-min", "3"], "--trl-min/--trl-max: the TRL filter applies to solutions only"),
+    (["solutions", "list", "--domain", "air"], "--domain: the domain filter applies to needs and centres, not solutions"),
+    (["companies", "list", "--domain", "air"], "--domain: the domain filter applies to needs and centres, not companies"),
+    (["needs", "list", "--domain", "sea"], "--domain: must be one of land, maritime, air, space, cyber, got 'sea'"),
+    (["solutions", "list", "--trl-min", "0"], "--trl-min: TRL must be 1-9, got 0"),
+    (["solutions", "list", "--trl-max", "10"], "--trl-max: TRL must be 1-9, got 10"),
+    (["solutions", "list", "--trl-min", "5", "--trl-max", "3"], "--trl-min: --trl-min 5 is above --trl-max 3"),
+    (["needs", "list", "--limit", "0"], "--limit: must be 1-10000, got 0"),
+    (["centres", "list", "--limit", "10001"], "--limit: must be 1-10000, got 10001"),
+    (["needs", "list", "--offset", "-1"], "--offset: must be 0 or more, got -1"),
+    (["centres", "list", "--country", "DE"], "--country: must be an ISO 3166-1 alpha-3 code such as DEU, got 'DE'"),
+])
+def test_list_filter_errors(qs_db, args, message):
+    fails(rapid(*args), 2, message)
+    fails(rapid(*args, "--json"), 2, message)
+
+
+@pytest.mark.xfail(reason="BUG: on SQLite the text filter lowers only ASCII letters, so a name with a capital "
+                          "non-ASCII letter is not found even when typed exactly as stored", strict=True)
+def test_text_filter_is_case_insensitive_beyond_ascii(qs_db):
+    obuda = [c for c in centres() if "óbuda" in c["name"].lower()]
+    assert len(obuda) == 1
+    assert listing("centres", "list", "--text", "óbuda")["total"] == 1
+    assert listing("centres", "list", "--text", "Óbuda")["total"] == 1
+    andoya = listing("companies", "list", "--text", "ANDØYA")
+    assert andoya["total"] >= 1
+    assert "ANDØYA" in andoya["rows"][0]["legal_name"]
+
+
+# --------------------------------------------------------------------------------------------
+# rapid needs|solutions|companies|centres show
+# --------------------------------------------------------------------------------------------
+
+
+def test_needs_show_by_ref_and_id(qs_db):
+    need = ok_json(rapid("needs", "show", AIR_NEED, "--json"))
+    assert ok_json(rapid("needs", "show", str(need["id"]), "--json")) == need
+    funded = sorted(p["project_id"] for p in projects() if p["call_identifier"] == AIR_NEED)
+    assert funded == ["101167826"]
+    # The quickstart opens the EDF cases in order of solution ref, so this project's case id is its rank.
+    case_id = sorted(f"EDF-{p['project_id']}" for p in projects()).index(AIR_SOLUTION) + 1
+    assert case_id == 25
+    project = next(p for p in projects() if p["project_id"] == "101167826")
+    assert project["status"] == "Ongoing" and project["end_date"] > NOW.date().isoformat()  # so still in tevv
+    assert {k: need[k] for k in ("ref", "title", "operational_domain", "technology_areas", "priority", "owner", "tlp")} == {
+        "ref": AIR_NEED, "title": "Self-protection systems", "operational_domain": "air",
+        "technology_areas": ["Air combat"], "priority": "medium", "owner": "EU-DEFIS", "tlp": "CLEAR"}
+    assert [s["ref"] for s in need["responding_solutions"]] == [f"EDF-{p}" for p in funded]
+    assert need["cases"] == [{"id": case_id, "stage": "tevv"}]
+    text = ok(rapid("needs", "show", AIR_NEED))
+    assert re.search(r"title\s+Self-protection systems", text)
+    assert re.search(r"owner\s+EU-DEFIS", text)
+    assert re.search(rf"cases\s+id={case_id}, stage=tevv", text)
+
+
+def test_solutions_show(qs_db):
+    solution = ok_json(rapid("solutions", "show", AIR_SOLUTION, "--json"))
+    assert ok_json(rapid("solutions", "show", str(solution["id"]), "--json")) == solution
+    members = [p for p in participants() if p["project_id"] == "101167826"]
+    lead = next(p for p in members if p["role"] == "coordinator")
+    assert solution["name"] == "CARMENTA PF: CARMENTA PRIMUM FUGA"
+    assert solution["company"] == {"id": solution["company_id"], "ref": f"PIC-{lead['pic']}",
+                                   "legal_name": lead["organization_name"], "country": "ITA"}
+    assert len(solution["consortium"]) == len(members) == 18
+    assert {m["company_ref"] for m in solution["consortium"]} == {f"PIC-{m['pic']}" for m in members}
+    assert solution["consortium"][0]["role"] == "coordinator"
+    assert solution["cases"] == [{"id": 25, "stage": "tevv"}]
+
+
+def test_companies_show_by_ref(qs_db):
+    company = ok_json(rapid("companies", "show", "PIC-998627417", "--json"))
+    assert ok_json(rapid("companies", "show", str(company["id"]), "--json")) == company
+    rows = [p for p in participants() if p["pic"] == "998627417"]
+    led = sorted(f"EDF-{p['project_id']}" for p in rows if p["role"] == "coordinator")
+    assert company["legal_name"] == rows[0]["organization_name"] == "LEONARDO - SOCIETA PER  AZIONI"
+    assert (company["country"], company["eu_pic"], company["sme"]) == ("ITA", "998627417", False)
+    assert company["solution_count"] == len(led) == 2
+    assert sorted(s["ref"] for s in company["solutions"]) == led
+    assert company["projects_as_participant"] == len({p["project_id"] for p in rows}) == 26
+    assert (company["programmes"], company["investments"]) == ([], [])
+    text = ok(rapid("companies", "show", "PIC-998627417"))
+    assert re.search(r"legal_name\s+LEONARDO - SOCIETA PER  AZIONI", text)
+    assert re.search(r"projects_as_participant\s+26", text)
+
+
+def test_centres_show_by_id_and_ref(qs_db):
+    centre = ok_json(rapid("centres", "show", "1", "--json"))
+    assert ok_json(rapid("centres", "show", centre["ref"], "--json")) == centre
+    row = centres()[0]
+    assert (centre["name"], centre["city"], centre["operator"], centre["source"]) == (
+        row["name"], row["city"], row["operator"], row["source_url"])
+    text = ok(rapid("centres", "show", "tehnopol-startup-incubator-diana-estonia-accelerator-est"))
+    assert re.search(r"domains\s+energy; secure information sharing; sensing & surveillance", text)
+    assert re.search(r"capabilities\s+-", text)
+
+
+@pytest.mark.parametrize("resource, ident, label", [
+    ("needs", "NOPE", "capability need"),
+    ("needs", "999999", "capability need"),
+    ("solutions", "EDF-000", "solution"),
+    ("companies", "PIC-000000000", "company"),
+    ("centres", "nowhere-xyz", "test centre"),
+])
+def test_show_unknown_record(qs_db, resource, ident, label):
+    expected = f"no {label} {ident!r} (give its id or ref)"
+    fails(rapid(resource, "show", ident), 3, expected)
+    fails(rapid(resource, "show", ident, "--json"), 3, expected)
+
+
+# --------------------------------------------------------------------------------------------
+# rapid case
+# --------------------------------------------------------------------------------------------
+
+# Deadlines of a standard case opened at NOW, by hand (add_months clamps to the month's last day):
+# 2026-11-29 + 3 months is 2027-02-29, which does not exist, so 2027-02-28; + 15 months is 2028-02-29
+# (2028 is a leap year); + 16, 21 and 24 months fall on the 29th of March, August and November 2028.
+STANDARD = {
+    "market_research": datetime(2027, 2, 28, 12, tzinfo=UTC),
+    "tevv": datetime(2028, 2, 29, 12, tzinfo=UTC),
+    "badge": datetime(2028, 3, 29, 12, tzinfo=UTC),
+    "contracting": datetime(2028, 8, 29, 12, tzinfo=UTC),
+    "fielding": datetime(2028, 11, 29, 12, tzinfo=UTC),
+}
+# A COTS case scales each elapsed time by 9/24.
+COTS = {stage: NOW + (deadline - NOW) * 9 / 24 for stage, deadline in STANDARD.items()}
+NEW_CASE = 213  # the quickstart opened 212
+
+
+def iso(deadlines: dict[str, datetime]) -> dict[str, str]:
+    return {s: d.isoformat() for s, d in deadlines.items()}
+
+
+def test_the_hand_computed_deadlines():
+    # Stage lengths in days: 91 (1 + 31 + 31 + 28), 457, 486, 639 and 731 (365 + 366).
+    assert [(d - NOW).days for d in STANDARD.values()] == [91, 457, 486, 639, 731]
+    # 91 days * 9/24 = 34.125 days = 34 days 3 hours after noon, and so on.
+    assert iso(COTS) == {
+        "market_research": "2027-01-02T15:00:00+00:00",
+        "tevv": "2027-05-19T21:00:00+00:00",
+        "badge": "2027-05-30T18:00:00+00:00",
+        "contracting": "2027-07-27T03:00:00+00:00",
+        "fielding": "2027-08-30T15:00:00+00:00",
+    }
+
+
+@pytest.fixture
+def opened(qs_db) -> int:
+    """A standard case opened now by the workspace (DIANA) on the air need and its funded project."""
+    text = ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION))
+    assert text == f"Opened case {NEW_CASE}: market research is due by 2027-02-28T12:00:00+00:00.\n"
+    return NEW_CASE
+
+
+def test_case_open_starts_the_clock_now(opened):
+    case = ok_json(rapid("case", "show", str(opened), "--json"))
+    assert {k: case[k] for k in ("id", "ref", "stage", "cots", "opened_at", "closed_at", "rejected_at_stage",
+                                 "version", "need_ref", "solution_ref", "need_title", "solution_name",
+                                 "company_name", "tlp", "timeline")} == {
+        "id": NEW_CASE, "ref": None, "stage": "market_research", "cots": False, "opened_at": NOW.isoformat(),
+        "closed_at": None, "rejected_at_stage": None, "version": 1, "need_ref": AIR_NEED,
+        "solution_ref": AIR_SOLUTION, "need_title": "Self-protection systems",
+        "solution_name": "CARMENTA PF: CARMENTA PRIMUM FUGA", "company_name": "ELETTRONICA SPA", "tlp": "GREEN",
+        "timeline": [],
+    }
+    assert case["clock"] == {
+        "status": "on_track", "stage_deadline": "2027-02-28T12:00:00+00:00", "days_left": 91, "window_used": 0.0,
+        "months_elapsed": 0.0, "total_deadline": "2028-11-29T12:00:00+00:00",
+    }
+    assert case["stage_deadlines"] == iso(STANDARD)
+    board = ok_json(rapid("board", "--json"))
+    row = next(c for c in board["by_stage"]["market_research"] if c["id"] == NEW_CASE)
+    assert (row["owner"], row["status"], row["days_left"]) == ("DIANA", "on_track", 91)
+    assert board["funnel"]["total"] == 213
+    assert board["funnel"]["status"] == {"on_track": 1, "at_risk": 1, "overdue": 211}
+
+
+def test_case_open_json_and_by_id(qs_db):
+    need_id = ok_json(rapid("needs", "show", AIR_NEED, "--json"))["id"]
+    solution_id = ok_json(rapid("solutions", "show", AIR_SOLUTION, "--json"))["id"]
+    case = ok_json(rapid("case", "open", str(need_id), str(solution_id), "--json"))
+    assert (case["id"], case["need_ref"], case["solution_ref"]) == (NEW_CASE, AIR_NEED, AIR_SOLUTION)
+    assert case == ok_json(rapid("case", "show", str(NEW_CASE), "--json"))
+
+
+def test_case_open_cots_scales_the_deadlines(qs_db):
+    case = ok_json(rapid("case", "open", AIR_NEED, OTHER_SOLUTION, "--cots", "--json"))
+    assert case["cots"] is True
+    assert case["stage_deadlines"] == iso(COTS)
+    assert case["clock"]["stage_deadline"] == "2027-01-02T15:00:00+00:00"
+    assert case["clock"]["days_left"] == 34
+    assert case["clock"]["total_deadline"] == "2027-08-30T15:00:00+00:00"
+    text = ok(rapid("case", "show", str(case["id"])))
+    assert "COTS: yes" in text
+    assert "overall deadline: 2027-08-30" in text
+
+
+def test_case_open_twice_is_a_conflict(opened):
+    fails(rapid("case", "open", AIR_NEED, AIR_SOLUTION), 5,
+          f"case {opened} is already open for need {AIR_NEED} and solution {AIR_SOLUTION}")
+    fails(rapid("case", "open", AIR_NEED, AIR_SOLUTION, "--cots"), 5,
+          f"case {opened} is already open for need {AIR_NEED} and solution {AIR_SOLUTION}")
+
+
+def test_case_open_unknown_need_or_solution(qs_db):
+    fails(rapid("case", "open", "NOPE", AIR_SOLUTION), 3, "no capability need 'NOPE' (give its id or ref)")
+    fails(rapid("case", "open", AIR_NEED, "NOPE"), 3, "no solution 'NOPE' (give its id or ref)")
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 212
+
+
+def test_case_advance_records_the_decision(opened):
+    result = rapid("case", "advance", str(opened), "--to", "TEVV", "--rationale", "Market survey done",
+                   "--evidence", "https://example.org/survey.pdf", "-e", "http://example.org/notes", "--if-version", "1")
+    assert ok(result) == f"Case {opened} is now in tevv (on_track).\n"
+    case = ok_json(rapid("case", "show", str(opened), "--json"))
+    assert (case["stage"], case["version"]) == ("tevv", 2)
+    assert case["timeline"] == [{
+        "from_stage": "market_research", "to_stage": "tevv", "decided_at": NOW.isoformat(), "decided_by": "tester",
+        "rationale": "Market survey done", "evidence": ["https://example.org/survey.pdf", "http://example.org/notes"],
+        "inferred": False, "on_time": True,
+    }]
+    assert case["clock"]["stage_deadline"] == STANDARD["tevv"].isoformat()
+    assert case["clock"]["days_left"] == 457
+    text = ok(rapid("case", "show", str(opened)))
+    assert "market_research → tevv on time  by tester" in text
+    assert "evidence: https://example.org/survey.pdf" in text
+    assert "tevv by 2028-02-29: 457 days left" in text
+    funnel = ok_json(rapid("board", "--json"))["funnel"]
+    assert (funnel["passed"]["market_research"], funnel["passed_on_time"]["market_research"]) == (213, 43)
+
+
+def test_case_advance_cannot_skip_a_gate(opened):
+    fails(rapid("case", "advance", str(opened), "--to", "badge", "-r", "skip"), 6,
+          "cannot advance from market_research to badge: the next stage is tevv")
+    case = ok_json(rapid("case", "show", str(opened), "--json"))
+    assert (case["stage"], case["version"], case["timeline"]) == ("market_research", 1, [])
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--to", "tevv", "-r", "ok", "-e", "ftp://example.org/report.pdf"], 2,
+     "evidence: must be an http(s) URL, got 'ftp://example.org/report.pdf'"),
+    (["--to", "tevv", "-r", "ok", "-e", "https://example.org/a", "-e", "example.org/b"], 2,
+     "evidence: must be an http(s) URL, got 'example.org/b'"),
+    (["--to", "tevv", "-r", "   "], 2, "rationale: is required and was empty"),
+    (["--to", "tevv", "-r", "ok", "--if-version", "7"], 5, "case 213 is at version 1, not 7: reload and try again"),
+    (["--to", "foo", "-r", "ok"], 2,
+     "stage: unknown stage 'foo'; expected one of market_research, tevv, badge, contracting, fielding, adopted, "
+     "rejected, withdrawn"),
+    (["--to", "rejected", "-r", "ok"], 6, "use reject or withdraw, not advance, to close a case as rejected"),
+    (["--to", "market_research", "-r", "ok"], 6, "cannot advance from market_research to market_research: "
+                                                 "the next stage is tevv"),
+])
+def test_case_advance_refusals_change_nothing(opened, args, code, message):
+    fails(rapid("case", "advance", str(opened), *args), code, message)
+    case = ok_json(rapid("case", "show", str(opened), "--json"))
+    assert (case["stage"], case["version"], case["timeline"]) == ("market_research", 1, [])
+
+
+def test_case_advance_with_a_stale_version_after_a_move(opened):
+    ok(rapid("case", "advance", str(opened), "--to", "tevv", "-r", "ok", "--if-version", "1"))
+    fails(rapid("case", "advance", str(opened), "--to", "badge", "-r", "ok", "--if-version", "1"), 5,
+          f"case {opened} is at version 2, not 1: reload and try again")
+    fails(rapid("case", "reject", str(opened), "-r", "no", "--if-version", "1"), 5,
+          f"case {opened} is at version 2, not 1: reload and try again")
+    assert ok_json(rapid("case", "show", str(opened), "--json"))["stage"] == "tevv"
+
+
+def test_case_unknown(qs_db):
+    message = "no adoption case '9999' (give its id or ref)"
+    fails(rapid("case", "show", "9999"), 3, message)
+    fails(rapid("case", "show", "9999", "--json"), 3, message)
+    fails(rapid("case", "advance", "9999", "--to", "tevv", "-r", "x"), 3, message)
+    fails(rapid("case", "reject", "9999", "-r", "x"), 3, message)
+    fails(rapid("case", "withdraw", "9999", "-r", "x"), 3, message)
+
+
+def test_case_reject_at_the_current_gate_and_a_closed_case_cannot_move(opened):
+    ok(rapid("case", "advance", str(opened), "--to", "tevv", "-r", "Market survey done"))
+    assert ok(rapid("case", "reject", str(opened), "-r", "Not mature enough",
+                    "-e", "https://example.org/trial")) == f"Case {opened} is rejected at the tevv gate.\n"
+    case = ok_json(rapid("case", "show", str(opened), "--json"))
+    assert {k: case[k] for k in ("stage", "rejected_at_stage", "closed_at", "version")} == {
+        "stage": "rejected", "rejected_at_stage": "tevv", "closed_at": NOW.isoformat(), "version": 3}
+    assert case["clock"] == {"status": "closed", "stage_deadline": None, "days_left": None, "window_used": None,
+                             "months_elapsed": 0.0, "total_deadline": STANDARD["fielding"].isoformat()}
+    assert [(d["from_stage"], d["to_stage"], d["evidence"]) for d in case["timeline"]] == [
+        ("market_research", "tevv", []), ("tevv", "rejected", ["https://example.org/trial"])]
+    text = ok(rapid("case", "show", str(opened)))
+    assert re.search(r"stage\s+rejected\s+status closed", text)
+    assert "Not mature enough" in text
+
+    fails(rapid("case", "advance", str(opened), "--to", "badge", "-r", "x"), 6,
+          "the case is rejected: a closed case cannot move")
+    fails(rapid("case", "reject", str(opened), "-r", "x"), 6, "the case is already rejected")
+    fails(rapid("case", "withdraw", str(opened), "-r", "x"), 6, "the case is already rejected")
+    assert ok_json(rapid("case", "show", str(opened), "--json"))["version"] == 3
+
+    funnel = ok_json(rapid("board", "--json"))["funnel"]
+    assert (funnel["total"], funnel["current"]["rejected"], funnel["status"]["on_track"]) == (213, 1, 0)
+    # A closed case frees the pair: the same need and solution may be opened again.
+    assert ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION)).startswith(f"Opened case {NEW_CASE + 1}:")
+
+
+def test_case_withdraw_a_quickstart_case_by_ref(qs_db):
+    before = ok_json(rapid("case", "show", "QS-EDF-101167891", "--json"))
+    assert (before["id"], before["clock"]["status"]) == (29, "at_risk")
+    result = rapid("case", "withdraw", "QS-EDF-101167891", "--rationale", "Budget moved to another programme")
+    assert ok(result) == "Case QS-EDF-101167891 is withdrawn.\n"
+    case = ok_json(rapid("case", "show", "29", "--json"))
+    assert (case["stage"], case["rejected_at_stage"], case["closed_at"]) == ("withdrawn", None, NOW.isoformat())
+    assert case["timeline"][-1]["to_stage"] == "withdrawn"
+    fails(rapid("case", "advance", "29", "--to", "badge", "-r", "x"), 6,
+          "the case is withdrawn: a closed case cannot move")
+    funnel = ok_json(rapid("board", "--json"))["funnel"]
+    assert funnel["current"]["withdrawn"] == 1
+    assert funnel["current"]["tevv"] == 37
+    assert funnel["status"] == {"on_track": 0, "at_risk": 0, "overdue": 211}
+
+
+def test_case_show_a_quickstart_case(qs_db):
+    # Case 29 (EDF project MaJoR) started 2025-09-01: market research passed that day, tevv due
+    # 2025-09-01 + 15 months = 2026-12-01, 1 day 12 hours after now; its window runs from the market
+    # research deadline (2025-12-01) and is 363.5 of 365 days used, over 80%: at risk.
+    case = ok_json(rapid("case", "show", "29", "--json"))
+    assert case["ref"] == "QS-EDF-101167891"
+    assert case["opened_at"] == "2025-09-01T00:00:00+00:00"
+    assert case["clock"] == {
+        "status": "at_risk", "stage_deadline": "2026-12-01T00:00:00+00:00", "days_left": 1,
+        "window_used": round(363.5 / 365, 4), "months_elapsed": round((NOW - datetime(2025, 9, 1, tzinfo=UTC)).total_seconds()
+                                                                        / (30.4375 * 86400), 2),
+        "total_deadline": "2027-09-01T00:00:00+00:00",
+    }
+    assert case["timeline"][0]["inferred"] is True
+    assert case["timeline"][0]["decided_by"] == "rapid quickstart"
+    text = ok(rapid("case", "show", "QS-EDF-101167891"))
+    assert "Case 29  QS-EDF-101167891  v2" in text
+    assert re.search(r"stage\s+tevv\s+status at_risk\s+COTS: no", text)
+    assert "tevv by 2026-12-01" in text
+    assert "market_research → tevv on time  by rapid quickstart [inferred]" in text
+    assert ("stage deadlines: market_research 2025-12-01, tevv 2026-12-01, badge 2027-01-01, "
+            "contracting 2027-06-01, fielding 2027-09-01") in text
+
+
+# --------------------------------------------------------------------------------------------
+# rapid board
+# --------------------------------------------------------------------------------------------
+
+
+def test_board_json_funnel_on_the_quickstart_data(qs_db):
+    board = ok_json(rapid("board", "--json"))
+    expected = expected_funnel()
+    assert expected == {"edf": 42, "badge": 4, "tevv": 38, "navy": 170, "navy_mr_on_time": 0, "total": 212}
+    assert board["now"] == NOW.isoformat()
+    funnel = board["funnel"]
+    assert funnel["total"] == expected["total"] == 212
+    assert funnel["current"] == {"market_research": 0, "tevv": expected["tevv"], "badge": expected["badge"],
+                                 "contracting": 0, "fielding": expected["navy"], "adopted": 0, "rejected": 0,
+                                 "withdrawn": 0}
+    # EDF cases pass market research on opening; Navy cases pass every gate up to contracting.
+    assert funnel["reached"] == {"market_research": 212, "tevv": 212, "badge": 174, "contracting": 170,
+                                 "fielding": 170, "adopted": 0}
+    assert funnel["passed"] == {"market_research": 212, "tevv": expected["badge"] + expected["navy"],
+                                "badge": 170, "contracting": 170, "fielding": 0}
+    assert funnel["passed_on_time"] == {"market_research": expected["edf"] + expected["navy_mr_on_time"], "tevv": 0,
+                                        "badge": 0, "contracting": 0, "fielding": 0}
+    assert funnel["status"] == {"on_track": 0, "at_risk": 1, "overdue": 211}
+    assert (funnel["adopted"], funnel["adopted_within_budget"], funnel["adopted_within_budget_share"]) == (0, 0, 0.0)
+    assert {s: len(c) for s, c in board["by_stage"].items()} == funnel["current"]
+    assert sorted(c["id"] for cases in board["by_stage"].values() for c in cases) == list(range(1, 213))
+
+
+def test_board_json_cases_most_urgent_first(qs_db):
+    by_stage = ok_json(rapid("board", "--json"))["by_stage"]
+    tevv = by_stage["tevv"]
+    # Opened 2023-12-01, tevv due 2025-03-01: 638.5 days ago, so -639 days (floor).
+    assert {k: tevv[0][k] for k in ("id", "ref", "opened_at", "status", "days_left", "stage_deadline", "owner")} == {
+        "id": 3, "ref": "QS-EDF-101121213", "opened_at": "2023-12-01T00:00:00+00:00", "status": "overdue",
+        "days_left": -639, "stage_deadline": "2025-03-01T00:00:00+00:00", "owner": "EU-DEFIS"}
+    assert tevv[-1]["id"] == 29 and tevv[-1]["status"] == "at_risk"
+    assert [c["days_left"] for c in tevv[:-1]] == sorted(c["days_left"] for c in tevv[:-1])
+    fielding = by_stage["fielding"]
+    assert {c["owner"] for c in fielding} == {"USA"}
+    assert (fielding[0]["id"], fielding[0]["days_left"], fielding[0]["opened_at"]) == (196, -13209, "1988-10-01T00:00:00+00:00")
+    assert [c["id"] for c in by_stage["badge"]] == [1, 2, 16, 18]
+
+
+def test_board_text(qs_db):
+    text = ok(rapid("board"))
+    assert "tevv (38)" in text
+    assert "badge (4)" in text
+    assert "fielding (170)" in text
+    assert "market_research (" not in text and "contracting (" not in text
+    assert "28 more in tevv; rapid board --all shows them" in text
+    assert "160 more in fielding; rapid board --all shows them" in text
+    assert "more in badge" not in text
+    assert len(board_rows(text)) == 10 + 4 + 10
+    # The most urgent case leads its stage, with its days in full.
+    assert re.search(r"^\s+196\s+NAVWAR: .*\s+USA\s+overdue\s+-13209\s+457\.9\s", text, re.MULTILINE)
+    assert "Open cases: 0 on track, 1 at risk, 211 overdue." in text
+    assert "Adopted within 24 months: 0 of 212 cases (0.0%); adopted at all: 0." in text
+
+
+def test_board_all_shows_every_case(qs_db):
+    text = ok(rapid("board", "--all"))
+    assert sorted(board_rows(text)) == list(range(1, 213))
+    assert "more in" not in text
+
+
+def test_board_per_stage(qs_db):
+    text = ok(rapid("board", "--per-stage", "2"))
+    assert len(board_rows(text)) == 6
+    assert "36 more in tevv; rapid board --all shows them" in text
+    assert "2 more in badge; rapid board --all shows them" in text
+    assert "168 more in fielding; rapid board --all shows them" in text
+
+
+@pytest.mark.xfail(reason="BUG: a negative --per-stage is accepted and slices from the end (shows all but one "
+                          "case and a wrong 'more' count)", strict=True)
+def test_board_refuses_a_negative_per_stage(qs_db):
+    result = rapid("board", "--per-stage", "-1")
+    assert result.exit_code == 2
+    assert "--per-stage" in result.stderr
+
+
+def test_board_of_an_empty_workspace(init_db):
+    text = ok(rapid("board"))
+    assert "No adoption cases yet: rapid case open NEED SOLUTION, or rapid quickstart." in text
+    assert "Open cases: 0 on track, 0 at risk, 0 overdue." in text
+    assert "Adopted within 24 months: 0 of 0 cases (0.0%); adopted at all: 0." in text
+    board = ok_json(rapid("board", "--json"))
+    assert board["funnel"]["total"] == 0
+    assert board["funnel"]["adopted_within_budget_share"] == 0.0
+    assert all(cases == [] for cases in board["by_stage"].values())
+
+
+# --------------------------------------------------------------------------------------------
+# rapid quickstart (two full runs in all, shared by the tests below)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quickstart_runs(quickstart_file, tmp_path_factory):
+    """Run ``rapid quickstart`` then ``rapid quickstart --reuse`` in a fresh folder, with no RAPID_DATABASE_URL.
+
+    Before the runs the folder holds an earlier workspace: a copy of the session quickstart
+    database in which the user then opened case 213 (so losing it would show), and a file already
+    named like this second's backup (as a quickstart run earlier in the same second would leave).
+    """
+    folder = tmp_path_factory.mktemp("quickstart_cli")
+    shutil.copy(quickstart_file, folder / "rapid.db")
+    earlier_backup = folder / f"rapid.db.{STAMP}.bak"
+    earlier_backup.write_text("an earlier backup\n", encoding="utf-8")
+    runs = SimpleNamespace(folder=folder, earlier_backup=earlier_backup)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workspace_module.CLOCK, "now", lambda: NOW)
+        for name in ("RAPID_DATABASE_URL", "RAPID_STAGE_BUDGETS_MONTHS", "RAPID_COTS_TOTAL_MONTHS"):
+            mp.delenv(name, raising=False)
+        for console in (common.console, common.err_console):
+            mp.setattr(console, "_width", None)
+        mp.chdir(folder)
+        runs.opened = rapid("case", "open", AIR_NEED, AIR_SOLUTION)  # uses ./rapid.db
+        gc.collect()  # close the in-process connections before the file is moved
+        runs.first = rapid("quickstart")
+        gc.collect()
+        runs.files_after_first = sorted(p.name for p in folder.iterdir())
+        runs.second = rapid("quickstart", "--reuse")
+        gc.collect()
+        runs.files_after_second = sorted(p.name for p in folder.iterdir())
+    return runs
+
+
+@pytest.mark.slow
+def test_quickstart_uses_rapid_db_in_the_current_folder(quickstart_runs):
+    assert ok(quickstart_runs.opened) == f"Opened case {NEW_CASE}: market research is due by 2027-02-28T12:00:00+00:00.\n"
+    text = ok(quickstart_runs.first)
+    assert f"Workspace: {(quickstart_runs.folder / 'rapid.db').resolve()}. Try: rapid board --all" in text
+
+
+@pytest.mark.slow
+def test_quickstart_moves_the_previous_workspace_aside(quickstart_runs, monkeypatch):
+    text = ok(quickstart_runs.first)
+    match = re.search(r"^The previous workspace was moved to (.+)\.$", text, re.MULTILINE)
+    assert match, text[:500]
+    backup = quickstart_runs.folder / match.group(1)
+    assert re.fullmatch(rf"rapid\.db\.{STAMP}.*\.bak", backup.name)
+    assert backup.is_file()
+    # Nothing was lost: the backup still holds the case the user opened ...
+    use_db(monkeypatch, backup)
+    kept = ok_json(rapid("case", "show", str(NEW_CASE), "--json"))
+    assert (kept["need_ref"], kept["solution_ref"], kept["opened_at"]) == (AIR_NEED, AIR_SOLUTION, NOW.isoformat())
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 213
+    # ... and the fresh workspace has only the quickstart's cases.
+    use_db(monkeypatch, quickstart_runs.folder / "rapid.db")
+    fails(rapid("case", "show", str(NEW_CASE)), 3, f"no adoption case '{NEW_CASE}' (give its id or ref)")
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 212
+
+
+@pytest.mark.xfail(reason="BUG: quickstart moves the workspace onto rapid.db.STAMP.bak with shutil.move, "
+                          "silently replacing a backup of that name (two runs in one second)", strict=True)
+def test_quickstart_never_overwrites_an_earlier_backup(quickstart_runs):
+    ok(quickstart_runs.first)
+    assert quickstart_runs.earlier_backup.read_bytes() == b"an earlier backup\n"
+
+
+@pytest.mark.slow
+def test_quickstart_report_board_and_funnel(quickstart_runs):
+    text = ok(quickstart_runs.first)
+    counts = import_counts(text)
+    assert counts["capability_needs"] == (need_counts()["total"], 0, 0)
+    assert counts["test_centres"] == (100, 0, 0)
+    assert counts["solutions"] == (22335, 0, 0)
+    expected = expected_funnel()
+    assert (f"Adoption cases opened: {expected['edf']} from EDF projects, {expected['navy']} from Navy transitions; "
+            "already present: 0.") in text
+    # Transitions whose topic codes carry no year (as the documented rule reads them) are listed, with their line.
+    not_opened = re.findall(r"^  not opened: (QS-NAVY-P3-\w+): (.+)$", text, re.MULTILINE)
+    assert len(not_opened) == len(transitions()) - expected["navy"] == 3
+    assert ("QS-NAVY-P3-e40835e6e3", "no SBIR topic code with a year in 'NASA Z1.05' (navy_transitions.csv line 39)") \
+        in not_opened
+    # The board (8 cases per stage by default) and the funnel follow.
+    assert "tevv (38)" in text and "badge (4)" in text and "fielding (170)" in text
+    assert "30 more in tevv; rapid board --all shows them" in text
+    assert len(board_rows(text)) == 8 + 4 + 8
+    assert "Open cases: 0 on track, 1 at risk, 211 overdue." in text
+    assert "Adopted within 24 months: 0 of 212 cases (0.0%); adopted at all: 0." in text
+
+
+@pytest.mark.xfail(reason="BUG: topic codes printed with a space ('OSD 04-DH4', 'SOCOM 02-006') are read as "
+                          "having no year, so two real transitions are not opened", strict=True)
+def test_quickstart_reads_topic_codes_printed_with_a_space(quickstart_runs):
+    text = ok(quickstart_runs.first)
+    assert "'OSD 04-DH4'" not in text
+    assert "'SOCOM 02-006'" not in text
+
+
+@pytest.mark.slow
+def test_quickstart_reuse_changes_nothing(quickstart_runs, monkeypatch):
+    text = ok(quickstart_runs.second)
+    assert "The previous workspace was moved" not in text
+    assert "Adoption cases opened: none new; already present: 212." in text
+    counts = import_counts(text)
+    assert counts["capability_needs"] == (0, 0, 2983)
+    for table, (inserted, updated, unchanged) in counts.items():
+        assert (inserted, updated) == (0, 0), table
+    assert quickstart_runs.files_after_second == quickstart_runs.files_after_first  # no new backup
+    use_db(monkeypatch, quickstart_runs.folder / "rapid.db")
+    funnel = ok_json(rapid("board", "--json"))["funnel"]
+    assert (funnel["total"], funnel["current"]["fielding"]) == (212, 170)
