@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +20,7 @@ from rapid_adoption.store.tables import AdoptionCase, GateDecision
 from conftest import FROZEN_NOW
 
 UTC = timezone.utc
+DATA = Path(__file__).resolve().parents[2] / "src" / "rapid_adoption" / "data"
 
 
 @pytest.fixture
@@ -119,12 +123,25 @@ def test_quickstart_opens_cases_from_real_pairs(qs_ws):
     # 42 EDF projects (3 ended or past their end date -> badge, the rest in tevv at the frozen now);
     # 173 Navy transitions, of which 3 carry no topic code with a year.
     assert (edf, navy) == (42, 170)
-    assert by_stage == {"tevv": 38, "badge": 4, "fielding": 170}
-    assert inferred == 42 + 4 + 170 * 4
+    assert by_stage == {"tevv": 38, "badge": 4, "adopted": 170}
+    assert inferred == 42 + 4 + 170 * 5
     board = build_board(qs_ws)
     assert board.funnel.total == 212
-    assert board.funnel.status == {"on_track": 0, "at_risk": 1, "overdue": 211}
-    assert board.funnel.adopted == 0
+    assert board.funnel.status == {"on_track": 0, "at_risk": 1, "overdue": 41}
+    assert board.funnel.adopted == 170
+    # Independently from the raw file: a transition is adopted within 24 months when its fiscal year is at most
+    # two after its earliest topic's (opened 1 Oct of FY-1, contract 1 Oct of TY-1, deadline 24 months later).
+    rows = list(csv.DictReader(open(DATA / "sbir" / "navy_transitions.csv", encoding="utf-8")))
+    within = dated = 0
+    for row in rows:
+        years = [int(m.group(1)) for code in row["prior_sbir"].split() if (m := re.match(r"^[A-Z]+(\d{2})", code))]
+        if years:
+            first = min(1900 + y if y >= 80 else 2000 + y for y in years)
+            within += int(row["year"]) <= first + 2
+            dated += 1
+    assert dated == 170
+    assert board.funnel.adopted_within_budget == within == 0  # no real transition came within 24 months
+    assert board.funnel.adopted_within_budget_share == 0.0
 
 
 def test_quickstart_case_inference_for_one_navy_transition(qs_ws):
@@ -135,10 +152,12 @@ def test_quickstart_case_inference_for_one_navy_transition(qs_ws):
             AdoptionCase.ref.like("QS-NAVY-%"), AdoptionCase.solution.has(name="Prognostics and Health Management (PHM) for Afloat Information Technology (IT) and Network Services")))
     view = service.show(ref)
     assert view.case["opened_at"] == "2006-10-01T00:00:00+00:00"
-    assert view.case["stage"] == "fielding"
-    assert [d["decided_at"] for d in view.timeline] == ["2025-10-01T00:00:00+00:00"] * 4
-    assert view.timeline[-1]["evidence"] == ["https://navysbir.us/success/"]
-    assert view.timeline[-1]["rationale"] == "Phase III contract with NAVSEA in FY2026, transition value $7,400,981."
+    assert view.case["stage"] == "adopted"
+    assert [d["decided_at"] for d in view.timeline] == ["2025-10-01T00:00:00+00:00"] * 5
+    assert view.timeline[-2]["evidence"] == ["https://navysbir.us/success/"]
+    assert view.timeline[-2]["rationale"] == "Phase III contract with NAVSEA in FY2026, transition value $7,400,981."
+    assert view.timeline[-1]["rationale"] == ("Transition type 'procurement': the Navy bought the capability for use "
+                                              "(inferred: fielded at the contract).")
 
 
 def test_board_for_many_cases_sorts_most_urgent_first(service):

@@ -411,10 +411,14 @@ def test_skip_invalid_user_file_imports_the_good_rows_and_reports_the_rest(empty
     before = table_counts(empty_ws)
     report = run_import(empty_ws, "needs", path=path, skip_invalid=True)
     assert report.rejects == [
-        Reject(str(path), 3, "published_on", "is not a date (expected YYYY-MM-DD), got '2025-13-01'"),
-        Reject(str(path), 4, "title", "is required and was empty"),
-        Reject(str(path), 5, "priority", "must be one of low, medium, high, critical, got 'urgent'"),
-        Reject(str(path), 7, "ref", "duplicate ref 'UN-1' (first on line 2)"),
+        Reject(str(path), 3, "published_on", "is not a date (expected YYYY-MM-DD), got '2025-13-01'",
+               '{"ref": "UN-2", "title": "Two", "published_on": "2025-13-01", "priority": ""}'),
+        Reject(str(path), 4, "title", "is required and was empty",
+               '{"ref": "UN-3", "title": "", "published_on": "", "priority": ""}'),
+        Reject(str(path), 5, "priority", "must be one of low, medium, high, critical, got 'urgent'",
+               '{"ref": "UN-4", "title": "Four", "published_on": "", "priority": "urgent"}'),
+        Reject(str(path), 7, "ref", "duplicate ref 'UN-1' (first on line 2)",
+               '{"ref": "UN-1", "title": "One again", "published_on": "", "priority": ""}'),
     ]
     assert report.counts["capability_needs"].inserted == 2
     assert table_counts(empty_ws) == {**before, "capability_needs": 2}
@@ -440,10 +444,12 @@ def test_skip_invalid_edf_leaves_out_the_bad_project_and_participant(empty_ws, t
 
     report = run_import(empty_ws, "edf", path=folder, skip_invalid=True)
 
-    assert report.rejects == [
-        Reject(str(projects), 6, "start_date", "is not a date (expected YYYY-MM-DD), got '2024-02-30'"),
-        Reject(str(participants), 11, "country_code", "is not an ISO 3166-1 country code, got 'XX'"),
+    assert [(r.file, r.line, r.field, r.message) for r in report.rejects] == [
+        (str(projects), 6, "start_date", "is not a date (expected YYYY-MM-DD), got '2024-02-30'"),
+        (str(participants), 11, "country_code", "is not an ISO 3166-1 country code, got 'XX'"),
     ]
+    assert json.loads(report.rejects[0].row)["start_date"] == "2024-02-30"
+    assert json.loads(report.rejects[1].row)["country_code"] == "XX"
     # What should remain, from the raw rows.
     kept = [dict(zip(head, r)) for n, r in enumerate(participant_rows[1:], start=1)
             if n != 10 and r[0] != bad_project]

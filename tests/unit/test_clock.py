@@ -8,6 +8,7 @@ import pytest
 
 from rapid_adoption.domain.clock import (
     StageBudgets,
+    add_fractional_months,
     add_months,
     read_clock,
     stage_deadline,
@@ -61,21 +62,32 @@ def test_deadlines_are_computed_in_utc_for_other_zones():
     assert stage_deadline(opened, Stage.MARKET_RESEARCH, cots=False) == at(2024, 5, 29, 23, 30)
 
 
-def test_cots_scales_each_stage_by_nine_over_twenty_four():
+def test_cots_scales_each_stage_by_nine_over_twenty_four_in_calendar_months():
+    # 9/24 of 3, 15, 16, 21, 24 months = 1.125, 5.625, 6, 7.875, 9 months.
     opened = at(2025, 1, 1)
-    full = total_deadline(opened, cots=False) - opened  # 730 days (2025 and 2026 are common years)
-    assert full == timedelta(days=730)
-    assert total_deadline(opened, cots=True) == opened + timedelta(days=273, hours=18)  # 730 * 9/24 = 273.75
-    market = stage_deadline(opened, Stage.MARKET_RESEARCH, cots=True)
-    assert market == opened + timedelta(days=90) * 9 / 24  # 1 Jan + 3 months = 90 days -> 33.75 days
-    assert market == at(2025, 2, 3, 18)
+    deadlines = [stage_deadline(opened, s, cots=True) for s in
+                 (Stage.MARKET_RESEARCH, Stage.TEVV, Stage.BADGE, Stage.CONTRACTING, Stage.FIELDING)]
+    assert deadlines == [
+        at(2025, 2, 4, 12),  # 1 month, then 1/8 of February's 28 days (3.5 days)
+        at(2025, 6, 19, 18),  # 5 months, then 5/8 of June's 30 days (18.75 days)
+        at(2025, 7, 1),  # 6 months exactly
+        at(2025, 8, 28, 3),  # 7 months, then 7/8 of August's 31 days (27.125 days)
+        at(2025, 10, 1),  # 9 calendar months in all
+    ]
+    assert total_deadline(opened, cots=True) == at(2025, 10, 1)
+
+
+def test_fractional_months_at_a_month_end():
+    # 31 January + 1.125 months: 29 February 2024 (clamped), then 1/8 of the next month's span (29 Feb -> 31 Mar = 31 days).
+    assert add_fractional_months(at(2024, 1, 31), 1.125) == at(2024, 3, 3, 21)
 
 
 def test_custom_budgets_and_cots_total():
     budgets = StageBudgets(2, 8, 9, 10, 12, cots_total_months=6)
     opened = at(2025, 1, 1)
     assert stage_deadline(opened, Stage.TEVV, cots=False, budgets=budgets) == at(2025, 9, 1)
-    assert total_deadline(opened, cots=True, budgets=budgets) == at(2025, 7, 2, 12)  # 365 days * 6/12 = 182.5 days
+    assert total_deadline(opened, cots=True, budgets=budgets) == at(2025, 7, 1)
+    assert stage_deadline(opened, Stage.MARKET_RESEARCH, cots=True, budgets=budgets) == at(2025, 2, 1)
 
 
 @pytest.mark.parametrize("text", ["3,15,16,21", "3,15,x,21,24", "3,15,15,21,24", "0,15,16,21,24"])
@@ -119,7 +131,7 @@ class TestStatusBoundaries:
     def test_just_past_80_percent_is_at_risk(self):
         reading = self.status(at(2025, 3, 14, 0, 0, 1))
         assert reading.status == ClockStatus.AT_RISK
-        assert reading.days_left == 17
+        assert reading.days_left == 18  # calendar days from 14 March to 1 April
 
     def test_at_the_deadline_is_at_risk_not_overdue(self):
         reading = self.status(at(2025, 4, 1))
@@ -127,7 +139,8 @@ class TestStatusBoundaries:
 
     def test_one_second_after_the_deadline_is_overdue(self):
         reading = self.status(at(2025, 4, 1, 0, 0, 1))
-        assert (reading.status, reading.days_left) == (ClockStatus.OVERDUE, -1)
+        assert (reading.status, reading.days_left) == (ClockStatus.OVERDUE, 0)  # due today, and past
+        assert self.status(at(2025, 4, 2, 9)).days_left == -1
 
     def test_a_stage_entered_early_is_on_track_before_its_window(self):
         # In tevv at month 1: its window opens at month 3, so none of it is used yet.
@@ -140,7 +153,7 @@ class TestStatusBoundaries:
         assert self.status(at(2026, 1, 19), stage=Stage.TEVV).status == ClockStatus.AT_RISK
 
     def test_cots_case_is_overdue_sooner(self):
-        now = at(2025, 2, 10)  # past the COTS market-research deadline 2025-02-03T18:00
+        now = at(2025, 2, 10)  # past the COTS market-research deadline 2025-02-04T12:00
         assert self.status(now).status == ClockStatus.ON_TRACK
         assert self.status(now, cots=True).status == ClockStatus.OVERDUE
 

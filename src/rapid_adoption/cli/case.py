@@ -36,7 +36,8 @@ def open_(
     if as_json:
         print_json(view.as_dict())
         return
-    console.print(f"Opened case {case_id}: market research is due by {view.clock.stage_deadline.isoformat()}.", highlight=False)
+    console.print(f"Opened case {case_id}: market research is due by "
+                  f"{view.clock.stage_deadline:%Y-%m-%d %H:%M} UTC ({view.clock.days_left} days).", highlight=False)
 
 
 @case_app.command("advance")

@@ -39,9 +39,9 @@ def make_group(resource: str) -> typer.Typer:
     @group.command("list")
     @handle_errors
     def list_(
-        text: str = typer.Option(None, "--text", "-t", help="Words that must all appear in the title, name or description."),
+        text: str = typer.Option(None, "--text", "-t", help="Words that must all appear (case-insensitive, anywhere, even inside longer words) in the title, name or text."),
         domain: str = typer.Option(None, "--domain", help="Needs: land, maritime, air, space or cyber. Centres: a domain word."),
-        country: str = typer.Option(None, "--country", help="ISO 3166-1 alpha-3 code, e.g. DEU."),
+        country: str = typer.Option(None, "--country", help="ISO 3166-1 code, e.g. DEU or DE: the owner's nation (needs), the company's country (solutions, companies), the centre's country."),
         trl_min: int = typer.Option(None, "--trl-min", help="Solutions: lowest TRL (1-9)."),
         trl_max: int = typer.Option(None, "--trl-max", help="Solutions: highest TRL (1-9)."),
         limit: int = typer.Option(50, "--limit", help="Rows to show (1-10000)."),

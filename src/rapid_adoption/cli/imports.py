@@ -24,6 +24,8 @@ def print_report(report: ImportReport) -> None:
     for column in ("table", "inserted", "updated", "unchanged"):
         table.add_column(column, justify="right" if column != "table" else "left")
     for name, c in report.counts.items():
+        if c.inserted + c.updated + c.unchanged == 0:
+            continue
         table.add_row(name, str(c.inserted), str(c.updated), str(c.unchanged))
     console.print(table)
     for note, value in report.notes.items():

@@ -18,7 +18,7 @@ It then opens adoption cases from real need-solution pairs, by these inference r
 
 EDF projects: each project is a case on its call, owned by the European Commission (DG DEFIS) and opened on the project's start date. Its market-research gate is taken as passed that day (the call's evaluation chose it), so it is in tevv. A project whose status is Ended, or whose end date has passed, passed tevv on its end date and waits at badge.
 
-Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1 October before the fiscal year of its earliest prior SBIR topic (N112-137 is FY2011: 2010-10-01). Its Phase III contract is dated 1 October before the transition's fiscal year (a lower bound), and every gate up to contracting is recorded then, so it is in fielding.
+Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1 October before the fiscal year of its earliest prior SBIR topic (N112-137 is FY2011: 2010-10-01). Its Phase III contract is dated 1 October before the transition's fiscal year (a lower bound), and every gate up to contracting is recorded then. Every transition in the file is a procurement (the Navy bought the capability for use), so the case is adopted on that date.
 
 Every inferred decision is marked as inferred. Finally it prints the board and the funnel.
 """

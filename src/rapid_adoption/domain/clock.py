@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from .errors import ValidationError
 from .types import ACTIVE_STAGES, ClockStatus, Stage
@@ -54,6 +54,25 @@ def add_months(moment: datetime, months: int) -> datetime:
     month = month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def add_fractional_months(moment: datetime, months: float) -> datetime:
+    """Add a possibly fractional number of calendar months.
+
+    The whole months are added with :func:`add_months`; the fraction is that share of the
+    following calendar month's length. 1.125 months after 2025-01-01 is 2025-02-01 plus 1/8 of
+    February's 28 days (3.5 days): 2025-02-04T12:00.
+
+    Args:
+        moment: a datetime.
+        months: months to add (0 or more).
+    """
+    whole = int(months)
+    base = add_months(moment, whole)
+    fraction = months - whole
+    if not fraction:
+        return base
+    return base + (add_months(moment, whole + 1) - base) * fraction
 
 
 @dataclass(frozen=True)
@@ -120,8 +139,9 @@ def stage_deadline(opened_at: datetime, stage: Stage, *, cots: bool, budgets: St
     """The moment by which a case must leave ``stage``.
 
     A standard case's deadline is ``opened_at`` plus the stage's budget in calendar months. A COTS
-    case's deadline scales the same elapsed time by ``cots_total_months / fielding_months``, so a
-    9-month COTS case must leave market research after 9/24 of the time a standard case gets.
+    case's budgets scale by ``cots_total_months / fielding_months`` (9/24 by default), in calendar
+    months: market research 1.125 months, TEVV 5.625, badge 6, contracting 7.875, fielding 9 (see
+    :func:`add_fractional_months`).
 
     Args:
         opened_at: the case's opening, timezone-aware.
@@ -135,12 +155,7 @@ def stage_deadline(opened_at: datetime, stage: Stage, *, cots: bool, budgets: St
     opened_at = require_aware(opened_at, "opened_at")
     if stage not in ACTIVE_STAGES:
         raise ValidationError(f"stage {stage.value} has no deadline: it is terminal")
-    months = budgets.as_tuple()[ACTIVE_STAGES.index(stage)]
-    full = add_months(opened_at, months) - opened_at
-    if not cots:
-        return opened_at + full
-    scaled = full * budgets.cots_total_months / budgets.fielding_months
-    return opened_at + timedelta(seconds=round(scaled.total_seconds()))
+    return all_stage_deadlines(opened_at, cots=cots, budgets=budgets)[ACTIVE_STAGES.index(stage)]
 
 
 def all_stage_deadlines(opened_at: datetime, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> tuple[datetime, ...]:
@@ -150,13 +165,10 @@ def all_stage_deadlines(opened_at: datetime, *, cots: bool, budgets: StageBudget
         ValidationError: ``opened_at`` is naive.
     """
     opened_at = require_aware(opened_at, "opened_at")
-    out = []
-    for months in budgets.as_tuple():
-        full = add_months(opened_at, months) - opened_at
-        if cots:
-            full = timedelta(seconds=round((full * budgets.cots_total_months / budgets.fielding_months).total_seconds()))
-        out.append(opened_at + full)
-    return tuple(out)
+    if not cots:
+        return tuple(add_months(opened_at, months) for months in budgets.as_tuple())
+    scale = budgets.cots_total_months / budgets.fielding_months
+    return tuple(add_fractional_months(opened_at, months * scale) for months in budgets.as_tuple())
 
 
 def stage_window_start(opened_at: datetime, stage: Stage, *, cots: bool, budgets: StageBudgets = DEFAULT_BUDGETS) -> datetime:
@@ -179,8 +191,8 @@ class ClockReading:
     Attributes:
         status: ``on_track``, ``at_risk``, ``overdue``, or ``closed`` for a terminal case.
         stage_deadline: the current stage's deadline (None when closed).
-        days_left: whole days from ``now`` to the stage deadline, negative when overdue
-            (None when closed).
+        days_left: calendar days (UTC) from today to the stage deadline's day: 0 when it is due
+            today, negative once that day has passed (None when closed).
         window_used: the share of the current stage's window that has passed, 0.0 before the
             window opens (None when closed).
         months_elapsed: calendar time since opening, in months of 30.4375 days (for display).
@@ -235,8 +247,7 @@ def read_clock(
     start = deadlines[index - 1] if index else opened_at
     window = (deadline - start).total_seconds()
     used = max(0.0, (now - start).total_seconds() / window)
-    remaining = deadline - now
-    days_left = remaining.days  # floor: 1 hour overdue is day -1
+    days_left = (deadline.date() - now.date()).days
     if now > deadline:
         status = ClockStatus.OVERDUE
     elif used > AT_RISK_FRACTION:

@@ -103,7 +103,7 @@ def read_calls(path: Path, collector: RowCollector) -> list[CapabilityNeedRecord
                 source=f"{SOURCE}; {path.name}",
             )
 
-        need = collector.parse(row.line, parse)
+        need = collector.parse(row.line, parse, row.values)
         if need is not None:
             seen[need.ref] = row.line
             needs.append(need)
@@ -162,7 +162,7 @@ def read_projects_and_participants(
             )
             return company, member
 
-        parsed = participants.parse(row.line, parse)
+        parsed = participants.parse(row.line, parse, row.values)
         if parsed is None:
             continue
         company, member = parsed
@@ -220,7 +220,7 @@ def read_projects_and_participants(
                 need_ref=call,
             )
 
-        solution = projects.parse(row.line, parse_project)
+        solution = projects.parse(row.line, parse_project, row.values)
         if solution is not None:
             seen[solution.ref] = row.line
             solutions.append(solution)

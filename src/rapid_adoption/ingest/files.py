@@ -64,12 +64,13 @@ class CsvRow:
     values: dict[str, str]
 
 
-def read_csv(path: Path, required: Sequence[str]) -> list[CsvRow]:
+def read_csv(path: Path, required: Sequence[str], *, lower_header: bool = False) -> list[CsvRow]:
     """Read a CSV file with a header row.
 
     Args:
         path: the file (``.csv`` or ``.csv.gz``).
         required: columns that must be in the header.
+        lower_header: compare column names in lower case (``Ref`` is ``ref``).
 
     Returns:
         The records in file order, each with its line number; blank lines are skipped.
@@ -87,8 +88,11 @@ def read_csv(path: Path, required: Sequence[str]) -> list[CsvRow]:
         raise ValidationError("file is empty", file=name) from None
     except csv.Error as exc:
         raise ValidationError(f"malformed CSV header: {exc}", file=name, line=1) from None
-    header = [h.strip() for h in header]
+    header = [h.strip().lower() if lower_header else h.strip() for h in header]
     missing = [c for c in required if c not in header]
+    if missing and len(header) == 1 and ";" in header[0]:
+        raise ValidationError(
+            "the header has no commas but has semicolons: save the file as comma-separated CSV", file=name, line=1)
     if missing:
         raise ValidationError(
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} (the header has: {', '.join(header)})",
@@ -184,12 +188,13 @@ def read_json_array(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 @dataclass
 class Reject:
-    """A row left out by ``--skip-invalid``: where it was and why."""
+    """A row left out by ``--skip-invalid``: where it was, why, and the row itself (as JSON text)."""
 
     file: str
     line: int
     field: str | None
     message: str
+    row: str = ""
 
 
 @dataclass
@@ -206,8 +211,8 @@ class RowCollector:
     skip_invalid: bool = False
     rejects: list[Reject] = field(default_factory=list)
 
-    def parse(self, line: int, parse: Callable[[], T]) -> T | None:
-        """Run ``parse()`` for the record at ``line``.
+    def parse(self, line: int, parse: Callable[[], T], row: dict[str, Any] | None = None) -> T | None:
+        """Run ``parse()`` for the record at ``line``; ``row`` is the raw record, kept in a reject.
 
         Returns:
             The parsed value, or None when the row was bad and ``skip_invalid`` is set.
@@ -221,14 +226,15 @@ class RowCollector:
             error = ValidationError(exc.message, file=self.file, line=line, field=exc.field)
             if not self.skip_invalid:
                 raise error from None
-            self.rejects.append(Reject(self.file, line, exc.field, exc.message))
+            self.rejects.append(Reject(self.file, line, exc.field, exc.message,
+                                       json.dumps(row, ensure_ascii=False, default=str) if row is not None else ""))
             return None
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:
-    """Write rejected rows as CSV with columns ``file, line, field, message``."""
+    """Write rejected rows as CSV with columns ``file, line, field, message, row`` (the row as JSON)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file", "line", "field", "message"])
+        writer.writerow(["file", "line", "field", "message", "row"])
         for r in rejects:
-            writer.writerow([r.file, r.line, r.field or "", r.message])
+            writer.writerow([r.file, r.line, r.field or "", r.message, r.row])

@@ -157,9 +157,11 @@ def read_user_file(kind: str, path: Path, *, home_org: str, skip_invalid: bool =
     if kind not in KINDS:
         raise ValidationError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
     name = path.name.lower().removesuffix(".gz")
+    if path.is_dir():
+        raise ValidationError("is a folder; give the file to import", file=str(path))
     collector = RowCollector(str(path), skip_invalid)
     if name.endswith(".csv"):
-        csv_rows = read_csv(path, REQUIRED[kind])
+        csv_rows = read_csv(path, REQUIRED[kind], lower_header=True)
         header = list(csv_rows[0].values) if csv_rows else []
         unknown = [c for c in header if c not in KNOWN[kind]]
         if unknown:
@@ -198,7 +200,7 @@ def read_user_file(kind: str, path: Path, *, home_org: str, skip_invalid: bool =
                 raise ValidationError(f"duplicate eu_pic {pic!r} (first on line {seen_pics[pic]})", field="eu_pic")
             return record
 
-        record = collector.parse(line, parse)
+        record = collector.parse(line, parse, values)
         if record is not None:
             seen[record.ref] = line
             if getattr(record, "eu_pic", None):

@@ -70,7 +70,7 @@ def read_test_centres(path: Path, collector: RowCollector) -> list[TestCentreRec
                 notes=check_text(v["notes"], "notes", required=False),
             )
 
-        centre = collector.parse(row.line, parse)
+        centre = collector.parse(row.line, parse, row.values)
         if centre is not None:
             seen[centre.ref] = row.line
             centres.append(centre)
@@ -100,7 +100,7 @@ def read_cohorts(path: Path, collector: RowCollector) -> list[ProgrammeMembershi
                 source=check_text(v["source_url"], "source_url", required=False) or path.name,
             )
 
-        record = collector.parse(row.line, parse)
+        record = collector.parse(row.line, parse, row.values)
         if record is not None:
             out.append(record)
     return out
@@ -137,7 +137,7 @@ def read_seed_facts(path: Path, collector: RowCollector) -> tuple[list[Programme
                 name, country, DIANA_PROGRAMME + (" (phase 2)" if phase2 else ""), 2024 if phase2 else 2023, note, source
             )
 
-        record = collector.parse(row.line, parse)
+        record = collector.parse(row.line, parse, row.values)
         if isinstance(record, InvestmentRecord):
             investments.append(record)
         elif record is not None:

@@ -93,6 +93,7 @@ class TransitionFacts:
         transition_year: the year of the Phase III transition (the contract).
         command: the Navy systems command, e.g. NAVSEA.
         transition_value: the value as printed in the source, e.g. "$7,910,825".
+        transition_type: e.g. "procurement".
         prior_sbir: the topic codes as printed.
         source_url: where the row comes from.
         line: the row's line in the file.
@@ -104,6 +105,7 @@ class TransitionFacts:
     transition_year: int
     command: str
     transition_value: str
+    transition_type: str
     prior_sbir: str
     source_url: str
     line: int
@@ -179,7 +181,7 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
                 year=_check_year(obj["year"]),
             )
 
-        parsed = awards.parse(line, parse_award)
+        parsed = awards.parse(line, parse_award, obj)
         if parsed is not None:
             seen[parsed[1].ref] = line
             parsed_awards.append(parsed)
@@ -198,7 +200,7 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
             years = [y for y in (topic_fiscal_year(c) for c in codes) if y is not None]
             return firm, description, year, codes, (min(years) if years else None)
 
-        parsed = transitions.parse(row.line, parse_transition)
+        parsed = transitions.parse(row.line, parse_transition, row.values)
         if parsed is not None:
             raw_transitions.append((row, parsed))
 
@@ -253,7 +255,7 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
         )
         facts.append(
             TransitionFacts(need_ref, solution_ref, fiscal_year, year, command, (v["transition_value"] or "").strip(),
-                            (v["prior_sbir"] or "").strip(), (v["source_url"] or "").strip(), row.line)
+                            (v.get("transition_type") or "procurement").strip(), (v["prior_sbir"] or "").strip(), (v["source_url"] or "").strip(), row.line)
         )
 
     af_path = folder / "topics_airforce_2015_1.json"
@@ -286,7 +288,7 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
                 published_on=parse_date(obj.get("proposals_begin_date"), "proposals_begin_date"),
             )
 
-        need = af.parse(line, parse_af)
+        need = af.parse(line, parse_af, obj)
         if need is not None:
             af_refs[need.ref] = line
             af_titles.add(_title_key(need.title))
@@ -324,7 +326,7 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
                 published_on=published,
             )
 
-        need = topics.parse(line, parse_topic)
+        need = topics.parse(line, parse_topic, obj)
         if need is None:
             continue
         if _title_key(need.title) in af_titles:

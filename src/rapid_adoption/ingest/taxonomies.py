@@ -43,7 +43,7 @@ def read_taxonomies(folder: Path, *, skip_invalid: bool = False) -> Batch:
         collectors.append(collector)
         out = []
         for row in read_csv(path, columns):
-            value = collector.parse(row.line, lambda: parse_row(row.values))
+            value = collector.parse(row.line, lambda: parse_row(row.values), row.values)
             if value is not None:
                 out.append(value)
         return out

@@ -210,7 +210,8 @@ class CaseService:
             timeline = [
                 {"from_stage": d.from_stage, "to_stage": d.to_stage, "decided_at": d.decided_at, "decided_by": d.decided_by,
                  "rationale": d.rationale, "evidence": list(d.evidence), "inferred": d.inferred,
-                 "on_time": d.decided_at <= deadlines[d.from_stage] if d.from_stage in deadlines else None}
+                 "on_time": d.decided_at <= deadlines[d.from_stage]
+                 if d.to_stage not in (Stage.REJECTED.value, Stage.WITHDRAWN.value) else None}
                 for d in case.decisions
             ]
             data = {c.key: getattr(case, c.key) for c in case.__table__.columns}

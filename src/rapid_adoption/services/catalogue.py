@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select
 
 from ..domain.errors import ValidationError
-from ..domain.records import MRL_RANGE, TRL_RANGE, check_iso3
+from ..domain.records import MRL_RANGE, TRL_RANGE
+from ..ingest.values import country_iso3
 from ..domain.types import OperationalDomain
 from ..store.tables import (
     AdoptionCase,
@@ -34,8 +35,8 @@ class Filters:
     Attributes:
         text: words that must all appear (case-insensitive) in the title, name or description.
         domain: operational domain (needs) or domain text (centres).
-        country: ISO 3166-1 alpha-3: the owner's nation (needs), the company's country
-            (solutions, companies) or the centre's country.
+        country: ISO 3166-1 alpha-3 or alpha-2 code: the owner's nation (needs), the company's
+            country (solutions, companies) or the centre's country.
         trl_min, trl_max: TRL range, solutions only (1-9).
         limit: at most this many rows (1-10,000; default 50).
         offset: skip this many rows first.
@@ -69,7 +70,7 @@ def _check(resource: str, f: Filters) -> None:
         raise ValidationError(f"must be 1-10000, got {f.limit}", field="--limit")
     if f.offset < 0:
         raise ValidationError(f"must be 0 or more, got {f.offset}", field="--offset")
-    check_iso3(f.country, "--country")
+    country_iso3(f.country, "--country")
 
 
 def _words(column_list, text: str | None):
@@ -94,7 +95,7 @@ def list_records(workspace: Workspace, resource: str, filters: Filters = Filters
         ValidationError: a filter that does not apply to ``resource`` or is out of range.
     """
     _check(resource, filters)
-    country = check_iso3(filters.country, "--country")
+    country = country_iso3(filters.country, "--country")
     if resource == "needs":
         query = select(CapabilityNeed.id, CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.operational_domain,
                        CapabilityNeed.priority, Organisation.ref.label("owner")).join(

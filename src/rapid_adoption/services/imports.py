@@ -6,6 +6,7 @@ in one transaction. A second run of the same import changes nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -174,7 +175,7 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
         """Reject the record (with ``skip_invalid`` and a known origin) and return True, or raise."""
         file, line = batch.origins.get((kind, ref), (None, None))
         if skip_invalid and file is not None:
-            batch.rejects.append(Reject(file, line, field_name, message))
+            batch.rejects.append(Reject(file, line, field_name, message, json.dumps({"ref": ref})))
             return True
         raise ValidationError(message, file=file, line=line, field=field_name)
 
@@ -311,16 +312,21 @@ def _write_programmes(session, batch, report, org_ids, home_id, sharing, now) ->
     A company is matched on its legal name or an alias (same normalised key and, where both are
     known, the same country); an unknown company is created with ref ``ORG-<slug>-<country>``.
     """
-    by_key: dict[str, list[tuple[int, str | None]]] = {}
-    for cid, legal, aliases, country in session.execute(select(Company.id, Company.legal_name, Company.aliases, Company.country)):
+    by_key: dict[str, list[tuple[int, str, str | None]]] = {}
+    for cid, ref, legal, aliases, country in session.execute(
+            select(Company.id, Company.ref, Company.legal_name, Company.aliases, Company.country)):
         for n in [legal, *(aliases or [])]:
-            by_key.setdefault(name_key(n), []).append((cid, country))
+            by_key.setdefault(name_key(n), []).append((cid, ref, country))
 
     new_companies = []
+    already = UpsertCount()
 
     def company_for(name: str, country: str | None) -> str:
-        for cid, c_country in by_key.get(name_key(name), []):
+        for cid, ref, c_country in by_key.get(name_key(name), []):
             if country is None or c_country is None or c_country == country:
+                if ref.startswith("ORG-") and ref not in seen_programme_refs:
+                    seen_programme_refs.add(ref)
+                    already.unchanged += 1  # made by an earlier import of these files
                 return f"#{cid}"
         ref = f"ORG-{slug(name)}" + (f"-{country.lower()}" if country else "")
         if ref not in {c["ref"] for c in new_companies}:
@@ -330,10 +336,12 @@ def _write_programmes(session, batch, report, org_ids, home_id, sharing, now) ->
                                   "owner_org_id": org_ids.get("DIANA", home_id), **sharing})
         return ref
 
+    seen_programme_refs: set[str] = set()
     member_refs = [company_for(m.company_name, m.country) for m in batch.memberships]
     invest_refs = [company_for(i.company_name, i.country) for i in batch.investments]
     counts, ids = upsert(session, Company, ("ref",), new_companies, now=now)
     report.add("companies", counts)
+    report.add("companies", already)
     ids = {k[0]: v for k, v in ids.items()}
 
     def resolve(ref: str) -> int:

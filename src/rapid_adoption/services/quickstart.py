@@ -13,7 +13,9 @@ Inference rules (also in ``rapid quickstart --help`` and the README):
   2010-10-01). Its Phase III contract is dated 1 October before the transition year's fiscal year,
   the earliest date that year allows, so the elapsed time shown is a lower bound. The gates up to
   and including ``contracting`` are recorded as passed on that date (the source gives no earlier
-  dates), so the case is in ``fielding``. A transition whose topic codes carry no year is not opened.
+  dates). Every transition in the file is a ``procurement``: the Navy bought the capability for
+  use, so the fielding gate is passed on the same date and the case is ``adopted``. A transition
+  whose topic codes carry no year is not opened.
 
 Every inferred gate decision is marked ``inferred`` and says what it rests on.
 """
@@ -121,6 +123,7 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
     say = progress or (lambda _m: None)
     report = QuickstartReport()
     now = workspace.now()
+    workspace.check_reachable(create=True)
     report.backup = prepare_fresh(workspace, reuse, now.strftime("%Y%m%dT%H%M%SZ"))
     if report.backup:
         say(f"moved the existing workspace to {report.backup}")
@@ -183,7 +186,9 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
                 (Stage.BADGE, "SBIR Phase II testing completed (no date in the source; recorded at the contract)."),
                 (Stage.CONTRACTING, "Selected for transition (no date in the source; recorded at the contract)."),
                 (Stage.FIELDING, f"Phase III contract with {t.command} in FY{t.transition_year}, transition value {t.transition_value}."),
+                (Stage.ADOPTED, f"Transition type {t.transition_type!r}: the Navy bought the capability for use "
+                                "(inferred: fielded at the contract)."),
             ):
-                cases.advance(ref, target, why, evidence if target == Stage.FIELDING else [], decided_at=contract_at,
-                              inferred=True, session=session)
+                cases.advance(ref, target, why, evidence if target in (Stage.FIELDING, Stage.ADOPTED) else [],
+                              decided_at=contract_at, inferred=True, session=session)
     return report

@@ -7,8 +7,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import os
+
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from ..domain.errors import NotFound, RapidError
 from ..settings import Settings
@@ -33,6 +36,13 @@ class Clock:
 
 
 CLOCK = Clock()
+
+
+class StoreUnavailable(RapidError):
+    """The workspace database cannot be opened: a missing folder, a file that is not a database, a server down."""
+
+    exit_code = 8
+    http_status = 503
 
 
 class NotInitialised(RapidError):
@@ -78,11 +88,60 @@ class Workspace:
         return url.render_as_string(hide_password=True)
 
     def upgrade(self) -> None:
-        """Apply the migrations up to the newest schema (the only way the schema is made)."""
+        """Apply the migrations up to the newest schema (the only way the schema is made).
+
+        Raises:
+            StoreUnavailable: the database cannot be opened or created.
+        """
+        self.check_reachable(create=True)
         migrate.upgrade(self.uow.engine)
 
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file of this workspace, or None for another backend or an in-memory database."""
+        url = make_url(self.settings.database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database)
+
+    def check_reachable(self, create: bool) -> None:
+        """Check that the database can be opened, before any SQL runs.
+
+        Args:
+            create: a missing SQLite file may be created (``rapid init``, ``rapid quickstart``);
+                otherwise a missing file means the workspace is not initialised, and no empty
+                file is left behind.
+
+        Raises:
+            NotInitialised: the SQLite file does not exist and ``create`` is False.
+            StoreUnavailable: the folder does not exist or is not writable, the file is not a SQLite
+                database, or the server cannot be reached.
+        """
+        path = self.sqlite_path()
+        if path is not None:
+            if not path.exists():
+                if not create:
+                    raise NotInitialised(f"there is no workspace at {self.location}: run 'rapid init' or 'rapid quickstart'")
+                if not path.parent.is_dir():
+                    raise StoreUnavailable(f"cannot create the workspace {path}: the folder {path.parent} does not exist")
+                if not os.access(path.parent, os.W_OK):
+                    raise StoreUnavailable(f"cannot create the workspace {path}: the folder {path.parent} is not writable")
+            elif path.is_dir():
+                raise StoreUnavailable(f"the workspace path {path} is a folder, not a database file")
+        try:
+            with self.uow.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1" if path else "SELECT 1")
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreUnavailable(f"cannot open the workspace database {self.location}: {reason}") from None
+
     def require_schema(self) -> None:
-        """Raise :class:`NotInitialised` unless the schema is at the newest revision."""
+        """Raise :class:`NotInitialised` unless the schema is at the newest revision.
+
+        Raises:
+            NotInitialised: no schema, or an older one.
+            StoreUnavailable: the database cannot be opened (see :meth:`check_reachable`).
+        """
+        self.check_reachable(create=False)
         if not migrate.is_initialised(self.uow.engine):
             raise NotInitialised(
                 f"the workspace at {self.location} is not initialised or needs an upgrade: run 'rapid init' "
