@@ -39,7 +39,7 @@ def make_group(resource: str) -> typer.Typer:
     @group.command("list")
     @handle_errors
     def list_(
-        text: str = typer.Option(None, "--text", "-t", help="Words that must all appear (case-insensitive, anywhere, even inside longer words) in the title, name or text."),
+        text: str = typer.Option(None, "--text", "-t", help="Words that must all appear in the title, name or text (case-insensitive; 'uas' finds 'counter-UAS' and 'UASs', not 'persuasive')."),
         domain: str = typer.Option(None, "--domain", help="Needs: land, maritime, air, space or cyber. Centres: a domain word."),
         country: str = typer.Option(None, "--country", help="ISO 3166-1 code, e.g. DEU or DE: the owner's nation (needs), the company's country (solutions, companies), the centre's country."),
         trl_min: int = typer.Option(None, "--trl-min", help="Solutions: lowest TRL (1-9)."),
@@ -56,7 +56,7 @@ def make_group(resource: str) -> typer.Typer:
             return
         table = Table(title=f"{TITLES[resource]}: {len(rows)} of {total}")
         for column in COLUMNS[resource]:
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", no_wrap=column in ("id", "ref", "country", "trl", "year", "sme"))
         for row in rows:
             table.add_row(*[_cell(row.get(c)) for c in COLUMNS[resource]])
         console.print(table)

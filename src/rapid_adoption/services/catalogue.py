@@ -26,6 +26,7 @@ from .records import plain, resolve, row_dict
 from .workspace import Workspace
 
 RESOURCES = ("needs", "solutions", "companies", "centres")
+WORD_STARTS = (" ", "-", "/", "(", '"', "'", "\n")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Filters:
     """Filters for a list; each is optional.
 
     Attributes:
-        text: words that must all appear (case-insensitive) in the title, name or description.
+        text: words that must all start a word of the title, name or description (case-insensitive).
         domain: operational domain (needs) or domain text (centres).
         country: ISO 3166-1 alpha-3 or alpha-2 code: the owner's nation (needs), the company's
             country (solutions, companies) or the centre's country.
@@ -74,13 +75,20 @@ def _check(resource: str, f: Filters) -> None:
 
 
 def _words(column_list, text: str | None):
-    """One condition per word: the word appears, case-insensitively, in one of the columns.
+    """One condition per word: a word of one of the columns starts with it (case-insensitive).
 
-    ``%`` and ``_`` in a word match themselves, not SQL wildcards.
+    A word starts at the beginning of the text or after a space, hyphen, slash, parenthesis or quote,
+    so "uas" finds "counter-UAS" but not "persuasively". ``%`` and ``_`` match themselves.
     """
     conditions = []
     for word in (text or "").split():
-        conditions.append(or_(*[func.lower(c).contains(word.lower(), autoescape=True) for c in column_list]))
+        word = word.lower()
+        options = []
+        for column in column_list:
+            lowered = func.lower(column)
+            options.append(lowered.startswith(word, autoescape=True))
+            options.extend(lowered.contains(sep + word, autoescape=True) for sep in WORD_STARTS)
+        conditions.append(or_(*options))
     return conditions
 
 
@@ -140,6 +148,13 @@ def list_records(workspace: Workspace, resource: str, filters: Filters = Filters
     return total, [plain(dict(r)) for r in rows]
 
 
+def _with_owner(session, record) -> dict[str, Any]:
+    """The record's columns, with the owner's ref in place of its internal id."""
+    out = row_dict(record, exclude=("owner_org_id",))
+    out["owner"] = session.get(Organisation, record.owner_org_id).ref
+    return out
+
+
 def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, Any]:
     """One record in full, with what hangs off it.
 
@@ -156,8 +171,7 @@ def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, An
     with workspace.uow.read() as session:
         if resource == "needs":
             need = resolve(session, CapabilityNeed, ident)
-            out = row_dict(need)
-            out["owner"] = session.get(Organisation, need.owner_org_id).ref
+            out = _with_owner(session, need)
             out["responding_solutions"] = [
                 {"id": i, "ref": r, "name": n} for i, r, n in session.execute(
                     select(Solution.id, Solution.ref, Solution.name).where(Solution.responds_to_need_id == need.id).order_by(Solution.id))
@@ -167,7 +181,7 @@ def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, An
             return out
         if resource == "solutions":
             solution = resolve(session, Solution, ident)
-            out = row_dict(solution)
+            out = _with_owner(session, solution)
             out["company"] = {"id": solution.company.id, "ref": solution.company.ref, "legal_name": solution.company.legal_name,
                               "country": solution.company.country}
             out["consortium"] = [
@@ -183,7 +197,7 @@ def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, An
             return out
         if resource == "companies":
             company = resolve(session, Company, ident)
-            out = row_dict(company)
+            out = _with_owner(session, company)
             count = session.scalar(select(func.count()).where(Solution.company_id == company.id))
             out["solution_count"] = count
             out["solutions"] = [{"id": i, "ref": r, "name": n, "year": y} for i, r, n, y in session.execute(
@@ -200,7 +214,7 @@ def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, An
                 select(func.count()).where(SolutionParticipant.company_id == company.id))
             return out
         centre = resolve(session, TestCentre, ident)
-        return row_dict(centre)
+        return _with_owner(session, centre)
 
 
 __all__ = ["Filters", "list_records", "show_record", "RESOURCES", "MRL_RANGE"]
