@@ -43,7 +43,7 @@ DATA = bundled_dir("edf").parent
 
 # What `rapid init` leaves in a new workspace (reference data only).
 AFTER_INIT = {
-    "organisations": 38,  # 32 NATO members + 6 NATO bodies
+    "organisations": 39,  # 32 NATO members + 6 NATO bodies + EU-DEFIS (the EDF's publisher)
     "trl_levels": 9,
     "mrl_levels": 10,
     "technology_areas": 31,
@@ -62,7 +62,6 @@ AFTER_INIT = {
 # After `run_import(ws, "all")` on the bundled data.
 AFTER_ALL = {
     **AFTER_INIT,
-    "organisations": 39,  # + EU-DEFIS, the EDF's owner
     # 616 EDF PICs + 5556 SBIR firm clusters + 24 companies named only by DIANA/NIF facts
     "companies": 6196,
     # 207 EDF calls + 188 AF 2015.1 topics + 2415 SBIR 2008-2018 topics + 173 Navy transition needs
@@ -189,7 +188,7 @@ def test_full_import_writes_exact_counts_to_every_table(empty_ws):
     assert table_counts(empty_ws) == AFTER_ALL
     inserted = {table: c.inserted for table, c in report.counts.items()}
     assert inserted == {
-        "organisations": 1, "trl_levels": 0, "mrl_levels": 0, "technology_areas": 0, "companies": 6196,
+        "organisations": 0, "trl_levels": 0, "mrl_levels": 0, "technology_areas": 0, "companies": 6196,
         "capability_needs": 2983, "solutions": 22335, "solution_participants": 1149, "test_centres": 100,
         "programme_memberships": 17, "investments": 9,
     }
@@ -279,7 +278,7 @@ def test_second_full_import_changes_nothing(empty_ws):
 def test_second_import_of_one_source_changes_nothing(empty_ws):
     first = run_import(empty_ws, "edf")
     assert {t: c.inserted for t, c in first.counts.items() if c.inserted} == {
-        "organisations": 1, "companies": 616, "capability_needs": 207, "solutions": 42, "solution_participants": 1149,
+        "companies": 616, "capability_needs": 207, "solutions": 42, "solution_participants": 1149,
     }
     before = _snapshot(empty_ws)
     empty_ws.now = lambda: FROZEN_NOW + timedelta(days=1)
@@ -527,10 +526,10 @@ def test_user_needs_file(empty_ws, tmp_path, name, text):
     ).order_by(CapabilityNeed.ref))
     assert got == [
         ("UN-1", "Counter-drone sensing for ports", "Detect small drones over harbours", "maritime", ["Sensors", "AI"],
-         "high", name, date(2025, 3, 14), "GREEN", "community", 1, FROZEN_NOW),
+         "high", "user import", date(2025, 3, 14), "GREEN", "community", 1, FROZEN_NOW),
         ("UN-2", "Battery resilience", "Cold-weather batteries\nfor dismounted soldiers", "land", ["Energy"],
          "medium", "https://example.org/n2", None, "GREEN", "community", 1, FROZEN_NOW),
-        ("UN-3", "Secure mesh radio", None, None, [], "critical", name, None, "GREEN", "community", 1, FROZEN_NOW),
+        ("UN-3", "Secure mesh radio", None, None, [], "critical", "user import", None, "GREEN", "community", 1, FROZEN_NOW),
     ]
     # Needs naming no owner belong to the workspace's organisation (DIANA by default).
     assert [_owner(empty_ws, CapabilityNeed, r) for r in ("UN-1", "UN-2", "UN-3")] == ["DIANA", "DEU", "DIANA"]
@@ -596,10 +595,10 @@ def test_user_companies_file(empty_ws, tmp_path, name, text):
     ).order_by(Company.ref))
     assert got == [
         ("UC-1", "Nordic Sensing AS", ["Nordic Sensing", "NS AS"], "NOR", "123456789", None, None, "N1234", True,
-         "https://nordic.example", "Oslo", name, "GREEN"),
+         "https://nordic.example", "Oslo", "user import", "GREEN"),
         ("UC-2", "Acme Robotics Ltd", [], "GBR", None, "123456789", "ABCDEFGH1234", None, False, None, "Leeds",
          "register.csv", "GREEN"),
-        ("UC-3", "Hellas Drones", [], "GRC", None, None, None, None, None, None, None, name, "GREEN"),
+        ("UC-3", "Hellas Drones", [], "GRC", None, None, None, None, None, None, None, "user import", "GREEN"),
     ]
     assert {_owner(empty_ws, Company, r) for r in ("UC-1", "UC-2", "UC-3")} == {"DIANA"}
     assert run_import(empty_ws, "companies", path=path).changed == 0
@@ -634,12 +633,12 @@ def test_user_centres_file(empty_ws, tmp_path, name, text):
     ).order_by(TestCentre.ref))
     assert got == [
         # no ref given: slug of the name (non-ASCII letters become '-') and the country
-        ("and-ya-test-range-nor", "Andøya Test Range", "test range", "NOR", "Andenes", "Andøya Space", ["air", "space"],
-         ["rocket launch", "drone flights"], name, None, "GREEN"),
+        ("andøya-test-range-nor", "Andøya Test Range", "test range", "NOR", "Andenes", "Andøya Space", ["air", "space"],
+         ["rocket launch", "drone flights"], "user import", None, "GREEN"),
         ("my-lab", "Tallinn Cyber Lab", "test centre", "EST", "Tallinn", None, ["cyber"], [], "https://example.org/lab",
          "opened 2024", "GREEN"),
     ]
-    assert {_owner(empty_ws, TestCentre, r) for r in ("and-ya-test-range-nor", "my-lab")} == {"DIANA"}
+    assert {_owner(empty_ws, TestCentre, r) for r in ("andøya-test-range-nor", "my-lab")} == {"DIANA"}
 
 
 SOLUTIONS_CSV = (
@@ -674,7 +673,7 @@ def test_user_solutions_file_naming_companies_and_needs_of_the_workspace(empty_w
         CapabilityNeed, CapabilityNeed.id == Solution.responds_to_need_id).order_by(Solution.ref))
     assert got == [
         ("US-1", "UC-1", "Harbour drone radar", "Passive radar for small drones", ["Sensors", "AI"], 6, 5, False, True,
-         2024, "UN-1", name),
+         2024, "UN-1", "user import"),
         ("US-2", "UC-1", "Drone radar kit", None, [], 9, None, True, None, None, None, "catalogue.pdf"),
     ]
 

@@ -21,19 +21,31 @@ MRL_RANGE = range(1, 11)
 """Manufacturing Readiness Levels 1-10 (DoD Manufacturing Readiness Level Deskbook)."""
 
 
+_INVISIBLE = " \t\r\n\u00a0\u200b\u200c\u200d\u2060\ufeff"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def check_text(value: str | None, name: str, *, required: bool = True, max_length: int = 200_000) -> str | None:
-    """Strip ``value``; refuse an empty required value or an over-long one.
+    """Strip ``value`` (spaces and invisible characters); refuse an empty required value, an over-long
+    one, control characters (NUL and the like), and text that is not valid Unicode.
 
     Raises:
         ValidationError: naming ``name`` as the field.
     """
-    if value is None or not str(value).strip():
+    if value is None or not str(value).strip(_INVISIBLE):
         if required:
             raise ValidationError("is required and was empty", field=name)
         return None
-    value = str(value).strip()
+    value = str(value).strip(_INVISIBLE)
     if len(value) > max_length:
         raise ValidationError(f"is longer than {max_length} characters", field=name)
+    match = _CONTROL.search(value)
+    if match:
+        raise ValidationError(f"contains the control character U+{ord(match.group()):04X}", field=name)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("contains an invalid character (a lone surrogate)", field=name) from None
     return value
 
 
@@ -47,6 +59,8 @@ def check_level(value: int | str | None, name: str, valid: range) -> int | None:
         return None
     label = name.upper()
     text = str(value).strip()
+    if re.fullmatch(r"-?\d+\.0+", text):  # 7.0 is the whole number 7
+        text = text.split(".")[0]
     if isinstance(value, bool) or not re.fullmatch(r"-?\d+", text):
         raise ValidationError(f"{label} must be a whole number {valid.start}-{valid.stop - 1}, got {text!r}", field=name)
     level = int(text)
@@ -278,13 +292,17 @@ class InvestmentRecord:
     source: str
 
 
-def split_list(text: str | None, sep: str = ";") -> tuple[str, ...]:
-    """Split a separated list, stripping blanks and dropping empties, keeping order and removing repeats."""
+def split_list(text: str | None, sep: str = ";", name: str = "list") -> tuple[str, ...]:
+    """Split a separated list, stripping blanks and dropping empties, keeping order and removing repeats.
+
+    Raises:
+        ValidationError: an item holds control characters (see :func:`check_text`).
+    """
     if not text:
         return ()
     seen: dict[str, None] = {}
     for part in str(text).split(sep):
-        part = part.strip()
+        part = check_text(part, name, required=False)
         if part:
             seen.setdefault(part, None)
     return tuple(seen)

@@ -36,7 +36,7 @@ def read_text(path: Path) -> str:
         raise ValidationError("file not found", file=name) from None
     except IsADirectoryError:
         raise ValidationError("is a folder, not a file", file=name) from None
-    if path.suffix == ".gz":
+    if path.suffix.lower() == ".gz":
         try:
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as exc:
@@ -89,6 +89,10 @@ def read_csv(path: Path, required: Sequence[str], *, lower_header: bool = False)
     except csv.Error as exc:
         raise ValidationError(f"malformed CSV header: {exc}", file=name, line=1) from None
     header = [h.strip().lower() if lower_header else h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1 and h})
+    if repeated:
+        raise ValidationError(f"column {repeated[0]!r} appears more than once in the header", file=name, line=1,
+                              field=repeated[0])
     missing = [c for c in required if c not in header]
     if missing and len(header) == 1 and ";" in header[0]:
         raise ValidationError(
@@ -142,6 +146,8 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
             continue
         try:
             value = json.loads(line)
+        except RecursionError:
+            raise ValidationError("JSON is nested too deeply", file=name, line=number) from None
         except json.JSONDecodeError as exc:
             raise ValidationError(f"not valid JSON ({_json_reason(exc)} at column {exc.colno}); is the line truncated?",
                                   file=name, line=number) from None
@@ -165,6 +171,8 @@ def read_json_array(path: Path) -> list[tuple[int, dict[str, Any]]]:
     text = read_text(path)
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ValidationError("JSON is nested too deeply", file=name) from None
     except json.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON ({_json_reason(exc)} at column {exc.colno})", file=name, line=exc.lineno) from None
     if not isinstance(data, list):

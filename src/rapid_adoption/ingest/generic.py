@@ -37,6 +37,8 @@ from .network import slug
 from .values import country_iso3, parse_bool, parse_date
 
 KINDS = ("needs", "companies", "solutions", "centres")
+USER_SOURCE = "user import"
+"""The ``source`` of a user's record whose file gives none (not the file name: renaming a file changes nothing)."""
 REQUIRED = {
     "needs": ("ref", "title"),
     "companies": ("ref", "legal_name"),
@@ -61,8 +63,12 @@ def _text(v: dict[str, Any], name: str, required: bool = False) -> str | None:
 def _list(v: dict[str, Any], name: str) -> tuple[str, ...]:
     value = v.get(name)
     if isinstance(value, list):
-        return tuple(str(x).strip() for x in value if str(x).strip())
-    return split_list(value)
+        if not all(isinstance(x, str) for x in value):
+            raise ValidationError("must be a list of text items", field=name)
+        return split_list(";".join(value), name=name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"must be text or a list of text, got {type(value).__name__}", field=name)
+    return split_list(value, name=name)
 
 
 def _need(v: dict[str, Any], home_org: str, source: str) -> CapabilityNeedRecord:
@@ -74,7 +80,7 @@ def _need(v: dict[str, Any], home_org: str, source: str) -> CapabilityNeedRecord
         operational_domain=check_enum(domain, OperationalDomain, "operational_domain") if domain else None,
         technology_areas=_list(v, "technology_areas"),
         priority=check_enum(_text(v, "priority"), Priority, "priority", default=Priority.MEDIUM),
-        owner_ref=_text(v, "owner") or home_org,
+        owner_ref=(_text(v, "owner") or home_org).upper(),
         source=_text(v, "source") or source,
         published_on=parse_date(_text(v, "published_on"), "published_on"),
     )
@@ -192,7 +198,7 @@ def read_user_file(kind: str, path: Path, *, home_org: str, skip_invalid: bool =
                 unknown = [c for c in values if c not in KNOWN[kind]]
                 if unknown:
                     raise ValidationError(f"unknown key for {kind}; the keys are: {', '.join(KNOWN[kind])}", field=unknown[0])
-            record = parser(values, home_org, path.name)
+            record = parser(values, home_org, USER_SOURCE)
             if record.ref in seen:
                 raise ValidationError(f"duplicate ref {record.ref!r} (first on line {seen[record.ref]})", field="ref")
             pic = getattr(record, "eu_pic", None)

@@ -8,6 +8,7 @@ source URL).
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from ..domain.errors import ValidationError
@@ -33,11 +34,10 @@ NIF = "NATO Innovation Fund"
 
 
 def slug(text: str) -> str:
-    """A lower-case ASCII slug of ``text``: "OGR Torino (Officine...)" gives "ogr-torino-officine...".
-
-    Used for stable refs; not for display.
+    """A lower-case slug of ``text`` that keeps letters of every script: "OGR Torino (Officine...)" gives
+    "ogr-torino-officine...", "Ørsted Range" gives "ørsted-range". Used for stable refs; not for display.
     """
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
+    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).casefold()).strip("-")[:120]
 
 
 def read_test_centres(path: Path, collector: RowCollector) -> list[TestCentreRecord]:

@@ -111,20 +111,22 @@ class TransitionFacts:
     line: int
 
 
-_TOPIC_YEAR = re.compile(r"^[A-Z]+(\d{2})")
+_TOPIC_YEAR = re.compile(r"(?:^|\s)[A-Z]+\s?(\d{2})[A-Z0-9]*-")
 
 
-def topic_fiscal_year(code: str) -> int | None:
-    """The fiscal year coded in a DoD SBIR topic number: ``N112-137`` is FY2011, ``A14-032`` FY2014,
-    ``SOCOM96-002`` FY1996; None when the code has no year (``Z1.05``).
+def topic_fiscal_years(codes: str) -> list[int]:
+    """The fiscal years coded in DoD SBIR topic numbers, in order of appearance.
 
-    Two-digit years 80-99 are 19xx and 00-79 are 20xx (DoD SBIR began in 1983).
+    ``N112-137`` is FY2011, ``A14-032`` FY2014, ``SOCOM96-002`` FY1996, and a component written
+    apart from its number counts too (``OSD 04-DH4`` is FY2004, ``SOCOM 02-006`` FY2002). A code
+    with no year (``NASA Z1.05``) gives nothing. Two-digit years 80-99 are 19xx and 00-79 are 20xx
+    (DoD SBIR began in 1983).
     """
-    match = _TOPIC_YEAR.match(code.strip().upper())
-    if not match:
-        return None
-    yy = int(match.group(1))
-    return 1900 + yy if yy >= 80 else 2000 + yy
+    years = []
+    for match in _TOPIC_YEAR.finditer(codes.strip().upper()):
+        yy = int(match.group(1))
+        years.append(1900 + yy if yy >= 80 else 2000 + yy)
+    return years
 
 
 AWARD_KEYS = ("firm", "title", "abstract", "year", "url")
@@ -197,7 +199,7 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
             description = check_text(v["description"], "description")
             year = _check_year(v["year"])
             codes = (v["prior_sbir"] or "").split()
-            years = [y for y in (topic_fiscal_year(c) for c in codes) if y is not None]
+            years = topic_fiscal_years(v["prior_sbir"] or "")
             return firm, description, year, codes, (min(years) if years else None)
 
         parsed = transitions.parse(row.line, parse_transition, row.values)

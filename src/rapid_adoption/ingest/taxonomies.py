@@ -34,7 +34,9 @@ def read_taxonomies(folder: Path, *, skip_invalid: bool = False) -> Batch:
     Raises:
         ValidationError: the first bad file or row, unless ``skip_invalid``.
     """
-    batch = Batch(organisations=list(NATO_BODIES))
+    from .edf import EDF_OWNER  # the publisher of the EDF needs; an organisation like the NATO bodies
+
+    batch = Batch(organisations=[*NATO_BODIES, EDF_OWNER])
     collectors: list[RowCollector] = []
 
     def collect(name: str, columns: tuple[str, ...], parse_row):

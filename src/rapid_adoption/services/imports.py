@@ -179,6 +179,18 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
             return True
         raise ValidationError(message, file=file, line=line, field=field_name)
 
+    def owned_elsewhere(kind: str, counts: UpsertCount) -> None:
+        """Rows whose ref another organisation holds are never overwritten: noted (public data) or refused (a user's file)."""
+        if not counts.kept:
+            return
+        if public:
+            note = "records left as they are because another organisation holds their ref"
+            report.notes[note] = report.notes.get(note, 0) + len(counts.kept)
+            return
+        for (ref,) in counts.kept:
+            reference_error(kind, ref, "ref", f"ref {ref!r} is already used by a record another organisation owns; "
+                                              "choose another ref")
+
     say("writing organisations")
     counts, org_ids = upsert(session, Organisation, ("ref",), [
         {"ref": o.ref, "name": o.name, "kind": o.kind, "nation_iso3": o.nation_iso3, "source": o.source}
@@ -227,8 +239,9 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
          "eu_pic": c.eu_pic, "duns": c.duns, "uei": c.uei, "ncage": c.ncage, "sme": c.sme, "website": c.website,
          "kind": c.kind, "source": c.source, "owner_org_id": owner_for(c.ref), **sharing}
         for c in batch.companies
-    ], now=now)
+    ], now=now, protect_owner=True)
     report.add("companies", counts)
+    owned_elsewhere("companies", counts)
     company_ids = {k[0]: v for k, v in company_ids.items()}
 
     say(f"writing {len(batch.needs)} capability needs")
@@ -243,8 +256,9 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
             "technology_areas": list(n.technology_areas), "priority": n.priority.value, "source": n.source,
             "published_on": n.published_on, "owner_org_id": org_ids[n.owner_ref], **sharing,
         })
-    counts, need_ids = upsert(session, CapabilityNeed, ("ref",), need_rows, now=now)
+    counts, need_ids = upsert(session, CapabilityNeed, ("ref",), need_rows, now=now, protect_owner=True)
     report.add("capability_needs", counts)
+    owned_elsewhere("needs", counts)
     need_ids = {k[0]: v for k, v in need_ids.items()}
 
     say(f"writing {len(batch.solutions)} solutions")
@@ -263,8 +277,9 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
             "responds_to_need_id": need_ids.get(s.need_ref) if s.need_ref else None,
             "owner_org_id": owner_for(s.ref), **sharing,
         })
-    counts, solution_ids = upsert(session, Solution, ("ref",), solution_rows, now=now)
+    counts, solution_ids = upsert(session, Solution, ("ref",), solution_rows, now=now, protect_owner=True)
     report.add("solutions", counts)
+    owned_elsewhere("solutions", counts)
     solution_ids = {k[0]: v for k, v in solution_ids.items()}
 
     if batch.participants:
@@ -294,13 +309,15 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
 
     if batch.centres:
         say(f"writing {len(batch.centres)} test centres")
-        report.add("test_centres", upsert(session, TestCentre, ("ref",), [
+        counts, _ = upsert(session, TestCentre, ("ref",), [
             {"ref": c.ref, "name": c.name, "centre_type": c.centre_type.value, "country": c.country, "city": c.city,
              "operator": c.operator, "domains": list(c.domains), "capabilities": list(c.capabilities),
              "source": c.source, "notes": c.notes,
              "owner_org_id": org_ids.get(c.country, org_ids.get("DIANA", home_id)) if public else home_id, **sharing}
             for c in batch.centres
-        ], now=now)[0])
+        ], now=now, protect_owner=True)
+        report.add("test_centres", counts)
+        owned_elsewhere("centres", counts)
 
     if batch.memberships or batch.investments:
         _write_programmes(session, batch, report, org_ids, home_id, sharing, now)

@@ -22,6 +22,7 @@ Every inferred gate decision is marked ``inferred`` and says what it rests on.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,7 +38,7 @@ from ..store.tables import AdoptionCase, CapabilityNeed
 from .cases import CaseService
 from .imports import ImportReport, Progress, run_import
 from .setup import init_workspace
-from .workspace import Workspace
+from .workspace import StoreUnavailable, Workspace
 
 ACTOR = "rapid quickstart"
 PUBLIC = {"distribution": Distribution.COMMUNITY.value, "tlp": TLP.CLEAR.value}
@@ -86,8 +87,17 @@ def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
         if not path.exists():
             return None
         engine.dispose()
-        backup = path.with_name(f"{path.name}.{stamp}.bak")
-        shutil.move(str(path), backup)
+        counter = 1
+        while True:
+            backup = path.with_name(f"{path.name}.{stamp}{'' if counter == 1 else f'-{counter}'}.bak")
+            try:
+                os.link(path, backup)  # fails if the name is taken, so no backup is ever overwritten
+                break
+            except FileExistsError:
+                counter += 1
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot move the existing workspace {path} aside: {exc.strerror}") from None
+        os.unlink(path)
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)
             if side.exists():
@@ -139,8 +149,12 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
             if ref in existing:
                 report.already_open += 1
                 return False
-            cases.open(need, solution, opened_at=opened_at, owner_ref=owner, ref=ref, source=source,
-                       sharing=PUBLIC, session=session)
+            try:
+                cases.open(need, solution, opened_at=opened_at, owner_ref=owner, ref=ref, source=source,
+                           sharing=PUBLIC, session=session)
+            except Conflict as exc:  # the owner already has its own open case on this pair
+                report.skipped.append((ref, str(exc)))
+                return False
             report.opened[label] = report.opened.get(label, 0) + 1
             return True
 

@@ -25,20 +25,20 @@ def init_workspace(workspace: Workspace, org: str | None = None) -> ImportReport
     Raises:
         ValidationError: ``org`` is not a known organisation.
     """
-    workspace.upgrade()
     batch, report = read_source("taxonomies")
-    known = {o.ref for o in batch.organisations} | {"EU-DEFIS"}
+    known = {o.ref for o in batch.organisations}
+    if org is not None and org.strip().upper() not in known:
+        bodies = ", ".join(o.ref for o in batch.organisations if o.kind != "nation")
+        raise ValidationError(
+            f"unknown organisation {org.strip().upper()!r}: use a NATO member's ISO 3166-1 alpha-3 code such as DEU, "
+            f"or one of {bodies}",
+            field="--org",
+        )
+    workspace.upgrade()
     with workspace.uow.transaction() as session:
         current = session.scalar(select(Setting).where(Setting.key == HOME_ORG_KEY))
         wanted = (org or (current.value if current else DEFAULT_HOME_ORG)).strip().upper()
-        if wanted not in known:
-            bodies = ", ".join(o.ref for o in batch.organisations if o.kind == "nato_body")
-            raise ValidationError(
-                f"unknown organisation {wanted!r}: use a NATO member's ISO 3166-1 alpha-3 code such as DEU, or one of {bodies}",
-                field="--org",
-            )
-        apply_batch(session, batch, report, home_org=wanted if wanted != "EU-DEFIS" else DEFAULT_HOME_ORG,
-                    now=workspace.now(), public=True)
+        apply_batch(session, batch, report, home_org=wanted, now=workspace.now(), public=True)
         if current is None:
             session.add(Setting(key=HOME_ORG_KEY, value=wanted))
         else:

@@ -5,7 +5,7 @@ Running the same rows twice changes nothing: no ``version`` bump and no ``update
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -17,16 +17,23 @@ CHUNK = 2000
 
 @dataclass
 class UpsertCount:
-    """How many rows one upsert inserted, updated and left unchanged."""
+    """How many rows one upsert inserted, updated, left unchanged, and kept because another owner holds them.
+
+    Attributes:
+        kept: keys of rows left as they are because another organisation owns them (only with
+            ``protect_owner``).
+    """
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: list = field(default_factory=list)
 
     def __iadd__(self, other: "UpsertCount") -> "UpsertCount":
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.kept.extend(other.kept)
         return self
 
 
@@ -46,6 +53,7 @@ def upsert(
     *,
     now: datetime,
     versioned: bool = True,
+    protect_owner: bool = False,
 ) -> tuple[UpsertCount, dict[tuple, int]]:
     """Insert or update ``rows`` of ``model`` matched on the ``key`` columns.
 
@@ -56,6 +64,8 @@ def upsert(
         rows: dicts of column values; every dict has the same keys, including the key columns.
         now: the timestamp for ``created_at`` and ``updated_at`` (timezone-aware UTC).
         versioned: the model has ``version``, ``created_at`` and ``updated_at`` columns.
+        protect_owner: an existing row owned by another organisation (``owner_org_id``) than the
+            new row is never changed; its key is listed in ``counts.kept``.
 
     Returns:
         ``(counts, ids)`` where ``ids`` maps each key tuple to the row's id (new and old alike).
@@ -89,6 +99,9 @@ def upsert(
             to_insert.append(row)
             continue
         row_id, old, version = existing[k]
+        if protect_owner and old.get("owner_org_id") != row.get("owner_org_id"):
+            counts.kept.append(k)
+            continue
         if all(_norm(old[c]) == row[c] for c in compare):
             counts.unchanged += 1
             continue
