@@ -38,8 +38,8 @@ class Settings:
             ValidationError: a budget variable is malformed; the message names the variable.
         """
         env = os.environ if environ is None else environ
-        cots_text = env.get("RAPID_COTS_TOTAL_MONTHS", "9").strip()
-        if not cots_text.isdigit() or int(cots_text) == 0:
+        cots_text = (env.get("RAPID_COTS_TOTAL_MONTHS") or "9").strip()
+        if not (cots_text.isascii() and cots_text.isdigit() and len(cots_text) < 6) or int(cots_text) == 0:
             raise ValidationError(f"must be a positive whole number of months, got {cots_text!r}", field="RAPID_COTS_TOTAL_MONTHS")
-        budgets = StageBudgets.parse(env.get("RAPID_STAGE_BUDGETS_MONTHS", "3,15,16,21,24"), int(cots_text))
+        budgets = StageBudgets.parse((env.get("RAPID_STAGE_BUDGETS_MONTHS") or "3,15,16,21,24"), int(cots_text))
         return cls(database_url=env.get("RAPID_DATABASE_URL") or DEFAULT_DATABASE_URL, budgets=budgets)

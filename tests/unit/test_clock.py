@@ -102,7 +102,7 @@ def test_budget_parse_message():
     assert str(err.value) == "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must be five comma-separated whole months, got '3,15,16'"
     with pytest.raises(ValidationError) as err:
         StageBudgets.parse("3,15,15,21,24")
-    assert str(err.value) == "stage budgets must increase stage by stage, got 3, 15, 15, 21, 24"
+    assert str(err.value) == "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must increase stage by stage, got 3, 15, 15, 21, 24"
 
 
 def test_window_of_tevv_runs_from_month_3_to_month_15():
@@ -174,3 +174,25 @@ def test_terminal_stage_has_no_deadline():
     with pytest.raises(ValidationError) as err:
         stage_deadline(at(2025, 1, 1), Stage.ADOPTED, cots=False)
     assert str(err.value) == "stage adopted has no deadline: it is terminal"
+
+
+@pytest.mark.parametrize(("budgets", "cots", "message"), [
+    ("0,0,0,0,0", "9", "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must be 1-1200 months, got 0, 0, 0, 0, 0"),
+    ("3,15,16,21,24", "30", "RAPID_COTS_TOTAL_MONTHS: must be 1 to the fielding budget (24) months, got 30"),
+    ("²,15,16,21,24", "9", "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must be five comma-separated whole months, got '²,15,16,21,24'"),
+    ("3,15,16,21,24", "abc", "RAPID_COTS_TOTAL_MONTHS: must be a positive whole number of months, got 'abc'"),
+])
+def test_budget_settings_from_the_environment(budgets, cots, message):
+    from rapid_adoption.settings import Settings
+
+    with pytest.raises(ValidationError) as err:
+        Settings.from_env({"RAPID_STAGE_BUDGETS_MONTHS": budgets, "RAPID_COTS_TOTAL_MONTHS": cots})
+    assert str(err.value) == message
+
+
+def test_empty_budget_variables_mean_the_defaults():
+    from rapid_adoption.settings import Settings
+
+    settings = Settings.from_env({"RAPID_STAGE_BUDGETS_MONTHS": "", "RAPID_COTS_TOTAL_MONTHS": ""})
+    assert settings.budgets == StageBudgets()
+    assert settings.database_url == "sqlite:///./rapid.db"

@@ -20,7 +20,7 @@ def show_board(per_stage: int = 10) -> None:
 
 @handle_errors
 def board(
-    per_stage: int = typer.Option(10, "--per-stage", help="Cases shown per stage, most urgent first."),
+    per_stage: int = typer.Option(10, "--per-stage", min=1, help="Cases shown per stage, most urgent first."),
     show_all: bool = typer.Option(False, "--all", help="Show every case."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: every case and the funnel."),
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..services.catalogue import Filters, list_records, show_record
 from .common import console, handle_errors, open_workspace, print_json
@@ -23,13 +24,14 @@ HELP = {
 }
 
 
-def _cell(value) -> str:
+def _cell(value) -> Text:
+    """A table cell as plain text (never Rich markup), shortened to 70 characters."""
     if value is None:
-        return "-"
+        return Text("-")
     if isinstance(value, list):
-        return "; ".join(map(str, value))
+        return Text("; ".join(map(str, value)))
     text = str(value)
-    return text if len(text) <= 70 else text[:67] + "..."
+    return Text(text if len(text) <= 70 else text[:67] + "...")
 
 
 def make_group(resource: str) -> typer.Typer:
@@ -87,7 +89,7 @@ def make_group(resource: str) -> typer.Typer:
                 value = ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
             elif isinstance(value, list):
                 value = "; ".join(map(str, value)) or "-"
-            table.add_row(key, "-" if value is None else str(value))
+            table.add_row(key, Text("-" if value is None else str(value)))
         console.print(table)
 
     return group

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from ..domain.errors import ValidationError
 from ..ingest.files import write_rejects
 from ..services.imports import BUNDLED_SOURCES, ImportReport, run_import
 from .common import console, err_console, handle_errors, open_workspace, step_progress
@@ -32,6 +34,22 @@ def print_report(report: ImportReport) -> None:
         console.print(f"  {note}: {value}", highlight=False)
 
 
+def check_rejects_path(rejects: Path, source_file: Path | None) -> None:
+    """Refuse a rejects path that would overwrite the input, or that cannot be written, before importing.
+
+    Raises:
+        ValidationError: field ``--rejects``.
+    """
+    target = rejects.resolve()
+    if source_file is not None and target == source_file.resolve():
+        raise ValidationError("is the file being imported; choose another name for the rejects", field="--rejects")
+    if target.is_dir():
+        raise ValidationError(f"{rejects} is a folder; give a file name", field="--rejects")
+    if not target.parent.is_dir() or not os.access(target.parent, os.W_OK):
+        raise ValidationError(f"cannot write {rejects}: the folder {target.parent} does not exist or is not writable",
+                              field="--rejects")
+
+
 @handle_errors
 def import_(
     source: str = typer.Argument(..., help=SOURCE_HELP, metavar="SOURCE"),
@@ -51,6 +69,8 @@ def import_(
 
     centres: ref, name*, type*, country*, city, operator, domains, capabilities, source, notes
     """
+    if skip_invalid:
+        check_rejects_path(rejects, file)
     ws = open_workspace()
     with step_progress(9 if source == "all" else 6) as step:
         report = run_import(ws, source, path=file, skip_invalid=skip_invalid, progress=step)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.text import Text
 
 from ..services.quickstart import run_quickstart
 from ..services.workspace import Workspace
@@ -27,7 +28,7 @@ Every inferred decision is marked as inferred. Finally it prints the board and t
 @handle_errors
 def quickstart(
     reuse: bool = typer.Option(False, "--reuse", help="Import into the existing workspace instead of starting afresh."),
-    per_stage: int = typer.Option(8, "--per-stage", help="Cases shown per stage on the board."),
+    per_stage: int = typer.Option(8, "--per-stage", min=1, help="Cases shown per stage on the board."),
 ) -> None:
     """Build a workspace from the bundled real data, open cases from real pairs, and print the board."""
     ws = Workspace.open()
@@ -39,7 +40,7 @@ def quickstart(
     opened = ", ".join(f"{n} from {label}" for label, n in report.opened.items()) or "none new"
     console.print(f"Adoption cases opened: {opened}; already present: {report.already_open}.", highlight=False)
     for ref, reason in report.skipped:
-        console.print(f"  not opened: {ref}: {reason}", highlight=False)
+        console.print(Text(f"  not opened: {ref}: {reason}"), highlight=False)
     show_board(per_stage)
     console.print(f"\nWorkspace: {ws.location}. Try: rapid board --all, rapid case show 1, rapid needs list --text drone",
                   highlight=False)

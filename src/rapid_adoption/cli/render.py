@@ -22,8 +22,20 @@ def clock_bar(months_elapsed: float, total_months: float, width: int = 12) -> Te
     return Text("█" * filled + "░" * (width - filled), style=style)
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _status(case) -> Text:
+    """The status cell: the clock status of an open case; for a closed one, whether it closed in time."""
+    if case.status != "closed":
+        return Text(case.status, style=STATUS_STYLE[case.status])
+    if case.stage == "rejected":
+        return Text(f"at {case.rejected_at_stage}", style="dim")
+    if case.stage == "withdrawn":
+        return Text("withdrawn", style="dim")
+    return Text("in time", style="green") if case.within_budget else Text("late", style="red")
+
+
+def _fit(text: str, width: int) -> Text:
+    """``text`` as plain text (never markup), cut to ``width`` characters with an ellipsis."""
+    return Text(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def board_tables(board: Board, per_stage: int, total_months: int, width: int = 80) -> Group:
@@ -48,8 +60,8 @@ def board_tables(board: Board, per_stage: int, total_months: int, width: int = 8
         table.add_column("clock", no_wrap=True, min_width=10)
         for c in cases[:per_stage]:
             table.add_row(
-                str(c.id), _fit(f"{c.need_title} → {c.solution_name} ({c.company})", need_width), c.owner,
-                Text(c.status, style=STATUS_STYLE[c.status]), "-" if c.days_left is None else str(c.days_left),
+                str(c.id), _fit(f"{c.need_title} → {c.solution_name} ({c.company})", need_width), Text(c.owner),
+                _status(c), "-" if c.days_left is None else str(c.days_left),
                 f"{c.months_elapsed:.1f}", clock_bar(c.months_elapsed, total_months, width=10),
             )
         if len(cases) > per_stage:

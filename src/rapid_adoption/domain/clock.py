@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from .errors import ValidationError
 from .types import ACTIVE_STAGES, ClockStatus, Stage
 
+MAX_BUDGET_MONTHS = 1200
+"""The largest stage budget accepted, in months (a century)."""
 AT_RISK_FRACTION = 0.8
 """Share of a stage's window after which a case is ``at_risk`` (DESIGN: "more than 80%")."""
 
@@ -98,11 +100,18 @@ class StageBudgets:
 
     def __post_init__(self) -> None:
         months = self.as_tuple()
-        if any(m <= 0 for m in months) or self.cots_total_months <= 0:
-            raise ValidationError("stage budgets must be positive numbers of months")
+        if any(m <= 0 or m > MAX_BUDGET_MONTHS for m in months):
+            raise ValidationError(f"stage budgets must be 1-{MAX_BUDGET_MONTHS} months, got {', '.join(map(str, months))}",
+                                  field="RAPID_STAGE_BUDGETS_MONTHS")
         if any(b <= a for a, b in zip(months, months[1:])):
             raise ValidationError(
-                f"stage budgets must increase stage by stage, got {', '.join(map(str, months))}"
+                f"stage budgets must increase stage by stage, got {', '.join(map(str, months))}",
+                field="RAPID_STAGE_BUDGETS_MONTHS",
+            )
+        if not 0 < self.cots_total_months <= self.fielding_months:
+            raise ValidationError(
+                f"must be 1 to the fielding budget ({self.fielding_months}) months, got {self.cots_total_months}",
+                field="RAPID_COTS_TOTAL_MONTHS",
             )
 
     def as_tuple(self) -> tuple[int, int, int, int, int]:
@@ -123,7 +132,7 @@ class StageBudgets:
             ValidationError: not five integers, or not increasing.
         """
         parts = [p.strip() for p in text.split(",")]
-        if len(parts) != 5 or not all(p.isdigit() for p in parts):
+        if len(parts) != 5 or not all(p.isascii() and p.isdigit() and len(p) < 6 for p in parts):
             raise ValidationError(
                 f"stage budgets must be five comma-separated whole months, got {text!r}",
                 field="RAPID_STAGE_BUDGETS_MONTHS",

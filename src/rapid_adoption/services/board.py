@@ -28,6 +28,9 @@ class BoardCase:
         days_left: days to the current stage's deadline (negative when overdue; None when closed).
         months_elapsed: months since opening (to closing for a closed case).
         stage_deadline: the current stage's deadline, or None.
+        rejected_at_stage: for a rejected case, the stage whose gate it failed.
+        within_budget: for a closed case, whether it closed by its total deadline (24 months, or
+            the COTS total); None for an open case.
     """
 
     id: int
@@ -43,6 +46,8 @@ class BoardCase:
     days_left: int | None
     months_elapsed: float
     stage_deadline: datetime | None
+    rejected_at_stage: str | None = None
+    within_budget: bool | None = None
 
 
 @dataclass
@@ -113,7 +118,7 @@ def build_board(workspace: Workspace) -> Board:
     with workspace.uow.read() as session:
         query = (
             select(AdoptionCase.id, AdoptionCase.ref, AdoptionCase.stage, AdoptionCase.cots, AdoptionCase.opened_at,
-                   AdoptionCase.closed_at, CapabilityNeed.title, Solution.name,
+                   AdoptionCase.closed_at, AdoptionCase.rejected_at_stage, CapabilityNeed.title, Solution.name,
                    Company.legal_name, Organisation.ref)
             .join(CapabilityNeed, CapabilityNeed.id == AdoptionCase.need_id)
             .join(Solution, Solution.id == AdoptionCase.solution_id)
@@ -122,14 +127,15 @@ def build_board(workspace: Workspace) -> Board:
         )
         deadlines_of: dict[int, tuple[datetime, ...]] = {}
         opened_of: dict[int, datetime] = {}
-        for cid, ref, stage, cots, opened_at, closed_at, need, solution, company, owner in session.execute(query):
+        for cid, ref, stage, cots, opened_at, closed_at, rejected_at, need, solution, company, owner in session.execute(query):
             opened_of[cid] = opened_at
             deadlines = deadlines_of[cid] = all_stage_deadlines(opened_at, cots=cots, budgets=budgets)
             reading = read_clock(opened_at, Stage(stage), now, cots=cots, budgets=budgets, closed_at=closed_at,
                                  deadlines=deadlines)
             by_stage[stage].append(BoardCase(cid, ref, stage, cots, opened_at, need, solution, company, owner,
                                              reading.status.value, reading.days_left, round(reading.months_elapsed, 1),
-                                             reading.stage_deadline))
+                                             reading.stage_deadline, rejected_at,
+                                             None if closed_at is None else closed_at <= deadlines[-1]))
             funnel.total += 1
             if reading.status != ClockStatus.CLOSED:
                 statuses[reading.status.value] += 1
@@ -151,8 +157,9 @@ def build_board(workspace: Workspace) -> Board:
         if decided_at <= deadlines_of[case_id][STAGE_INDEX[from_stage]]:
             on_time[from_stage] += 1
     for stage_cases in by_stage.values():
+        # Open cases: most urgent first. Closed cases: the quickest first.
         stage_cases.sort(key=lambda c: ({"overdue": 0, "at_risk": 1, "on_track": 2, "closed": 3}[c.status],
-                                        c.days_left if c.days_left is not None else 0, c.id))
+                                        c.days_left if c.days_left is not None else c.months_elapsed, c.id))
     funnel.current = {s.value: len(by_stage[s.value]) for s in Stage}
     funnel.reached = {s: reached[s] for s in [x.value for x in ACTIVE_STAGES] + [Stage.ADOPTED.value]}
     funnel.passed = {s.value: passed[s.value] for s in ACTIVE_STAGES}

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.errors import ValidationError
+from ..domain.errors import Conflict, ValidationError
 from ..domain.types import TLP, Distribution
 from ..ingest.batch import Batch
 from ..ingest.edf import read_edf
@@ -392,13 +393,18 @@ def run_import(
     Raises:
         NotInitialised: the workspace has no schema.
         ValidationError: the first bad file or row (nothing is written).
+        Conflict: another import wrote the same records meanwhile (nothing is written).
     """
     workspace.require_schema()
     home_org = workspace.home_org_ref()
     batch, report = read_source(source, path=path, home_org=home_org, skip_invalid=skip_invalid, progress=progress)
-    with workspace.uow.transaction() as session:
-        apply_batch(session, batch, report, home_org=home_org, now=workspace.now(),
-                    public=source not in KINDS, progress=progress, skip_invalid=skip_invalid)
+    try:
+        with workspace.uow.transaction() as session:
+            apply_batch(session, batch, report, home_org=home_org, now=workspace.now(),
+                        public=source not in KINDS, progress=progress, skip_invalid=skip_invalid)
+    except IntegrityError:
+        raise Conflict("another import changed the workspace at the same time; nothing was written: run this "
+                       "import again") from None
     report.notes.update(batch.notes)
     report.rejects = batch.rejects
     return report

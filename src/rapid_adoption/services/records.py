@@ -28,7 +28,7 @@ def resolve(session: Session, model: type, ident: str | int):
         ValidationError: ``ident`` is the id of one record and the ref of another.
     """
     text = str(ident).strip()
-    by_id = session.get(model, int(text)) if text.isdigit() and len(text) < 19 else None
+    by_id = session.get(model, int(text)) if text.isascii() and text.isdigit() and len(text) < 19 else None
     by_ref = session.scalar(select(model).where(model.ref == text)) if hasattr(model, "ref") else None
     if by_id is not None and by_ref is not None and by_id is not by_ref:
         raise ValidationError(
