@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gc
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -153,7 +154,11 @@ def _csv(relative: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=None)
 def centres() -> tuple[dict[str, str], ...]:
-    return tuple(_csv("network/test_centres.csv"))
+    """The bundled test centres; ``domains_json`` is the domain list as the workspace stores it (JSON)."""
+    rows = _csv("network/test_centres.csv")
+    for row in rows:
+        row["domains_json"] = json.dumps([d.strip() for d in row["domains"].split(";") if d.strip()])
+    return tuple(rows)
 
 
 @lru_cache(maxsize=None)
@@ -200,33 +205,51 @@ def need_counts() -> dict[str, int]:
     return {"total": len(calls) + usa, "usa": usa, "air": edf_air + usa_air, "usa_air": usa_air}
 
 
-def topic_year(code: str) -> int | None:
-    """The fiscal year in a DoD SBIR topic number as the quickstart documents it (N112-137 is 2011)."""
-    match = re.match(r"^[A-Z]+(\d{2})", code.strip().upper())
-    if not match:
-        return None
-    yy = int(match.group(1))
-    return 1900 + yy if yy >= 80 else 2000 + yy
+def topic_years(codes: str) -> list[int]:
+    """The fiscal years in DoD SBIR topic numbers, as the quickstart documents them.
+
+    A component then two year digits, with or without a space: N112-137 is FY2011, SOCOM96-002 FY1996,
+    OSD 04-DH4 FY2004; NASA Z1.05 has none. 80-99 are 19xx, 00-79 are 20xx.
+    """
+    return [1900 + int(yy) if int(yy) >= 80 else 2000 + int(yy)
+            for yy in re.findall(r"\b[A-Z]+ ?(\d{2})", codes.upper())]
+
+
+def navy_ref(row: dict[str, str]) -> str:
+    """The quickstart's case ref of a Navy transition row (a digest of firm, description and year)."""
+    digest = hashlib.sha1(f"{row['firm'].strip()}|{row['description'].strip()}|{row['year'].strip()}".encode()).hexdigest()
+    return f"QS-NAVY-P3-{digest[:10]}"
 
 
 @lru_cache(maxsize=None)
 def expected_funnel() -> dict[str, int]:
-    """The quickstart's cases, worked out from its documented rules and the bundled files."""
+    """The quickstart's cases, worked out from its documented rules and the bundled files.
+
+    EDF: one case per project started by today, in tevv, or at badge when Ended or past its end date.
+    Navy: one case per transition with a topic year, opened 1 Oct before the first topic's FY and
+    adopted 1 Oct before the transition's FY (every gate recorded that day).
+    """
     today = NOW.date().isoformat()
     edf = [p for p in projects() if p["start_date"] and p["start_date"] <= today]
     badge = [p for p in edf if p["status"].lower() == "ended" or (p["end_date"] and p["end_date"] <= today)]
-    navy = 0
-    navy_on_time = 0
+    navy = navy_same_day = navy_within_24 = 0
     for t in transitions():
-        years = [y for y in map(topic_year, t["prior_sbir"].split()) if y]
+        years = topic_years(t["prior_sbir"])
         if not years or int(t["year"]) < min(years):
             continue
         navy += 1
-        # Opened on 1 Oct before the first topic's FY, all gates passed on 1 Oct before the transition's FY:
-        # market research (3 months) is passed on time only when both are the same day.
-        navy_on_time += int(int(t["year"]) == min(years))
+        # Market research (3 months) is passed on time only when the contract falls on the opening day;
+        # the case is adopted within 24 months when the two fiscal years are at most 2 apart.
+        navy_same_day += int(int(t["year"]) == min(years))
+        navy_within_24 += int(int(t["year"]) - min(years) <= 2)
     return {"edf": len(edf), "badge": len(badge), "tevv": len(edf) - len(badge), "navy": navy,
-            "navy_mr_on_time": navy_on_time, "total": len(edf) + navy}
+            "navy_mr_on_time": navy_same_day, "navy_within_24": navy_within_24, "total": len(edf) + navy}
+
+
+def starts_a_word(text: str, word: str) -> bool:
+    """The documented --text rule: ``word`` starts a word of ``text`` (after a space, - / ( " ' or a newline)."""
+    text, word = text.lower(), word.lower()
+    return text.startswith(word) or any(sep + word in text for sep in " -/(\"'\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +290,7 @@ def test_every_command_has_help(command):
 
 
 def test_quickstart_help_states_the_inference_rules():
-    text = ok(rapid("quickstart", "--help"))
+    text = " ".join(ok(rapid("quickstart", "--help")).split())
     assert "rapid.db.TIMESTAMP.bak, never deleted" in text
     assert "N112-137 is FY2011: 2010-10-01" in text
     assert "--reuse" in text
@@ -284,25 +307,29 @@ def test_import_help_lists_the_columns_of_your_own_files():
 # --------------------------------------------------------------------------------------------
 
 
-def head_revision() -> str:
-    """The newest schema revision this version ships, as `rapid db current` reports it."""
-    match = re.fullmatch(r"database: (.+); newest: (\w+)\n", ok(rapid("db", "current")))
-    assert match, "unexpected db current output"
-    return match.group(2)
-
-
 def test_init_creates_the_workspace_for_diana(fresh_db):
-    head = head_revision()
-    assert ok(rapid("db", "current")) == f"database: (empty); newest: {head}\n"
     text = ok(rapid("init"))
-    assert text == (
-        f"Workspace ready at {fresh_db.resolve()} (schema {head}), acting for DIANA.\n"
-        "Next: rapid import all to load the bundled real data, or rapid quickstart.\n"
-    )
+    match = re.fullmatch(rf"Workspace ready at {re.escape(str(fresh_db.resolve()))} \(schema (\w+)\), acting for DIANA\.\n"
+                         r"Next: rapid import all to load the bundled real data, or rapid quickstart\.\n", text)
+    assert match, text
+    head = match.group(1)
     assert fresh_db.exists()
     assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
     # Running it again is safe and keeps the organisation.
     assert "acting for DIANA." in ok(rapid("init"))
+
+
+def test_db_current_on_an_empty_database(fresh_db):
+    fresh_db.write_bytes(b"")
+    assert re.fullmatch(r"database: \(empty\); newest: \w+\n", ok(rapid("db", "current")))
+
+
+@pytest.mark.xfail(reason="BUG: 'rapid db current' creates an empty database file where there was none "
+                          "(the other read-only commands leave nothing behind)", strict=True)
+def test_db_current_leaves_no_file_behind(fresh_db):
+    result = rapid("db", "current")
+    assert isinstance(result.exception, (SystemExit, type(None))), repr(result.exception)
+    assert not fresh_db.exists()
 
 
 def test_init_with_org_acts_for_that_nation(fresh_db, tmp_path):
@@ -319,49 +346,82 @@ def test_init_with_org_acts_for_that_nation(fresh_db, tmp_path):
 def test_init_refuses_an_unknown_organisation(fresh_db):
     fails(rapid("init", "--org", "XYZ"), 2,
           "--org: unknown organisation 'XYZ': use a NATO member's ISO 3166-1 alpha-3 code such as DEU, "
-          "or one of DIANA, NIF, NCIA, NSPA, ACT, CMRE")
+          "or one of DIANA, NIF, NCIA, NSPA, ACT, CMRE, EU-DEFIS")
 
 
 def test_db_upgrade_makes_the_schema_and_is_idempotent(fresh_db):
-    head = head_revision()
-    expected = f"Schema at revision {head} ({fresh_db.resolve()}).\n"
-    assert ok(rapid("db", "upgrade")) == expected
-    assert ok(rapid("db", "upgrade")) == expected
+    text = ok(rapid("db", "upgrade"))
+    match = re.fullmatch(rf"Schema at revision (\w+) \({re.escape(str(fresh_db.resolve()))}\)\.\n", text)
+    assert match, text
+    head = match.group(1)
+    assert ok(rapid("db", "upgrade")) == text
     assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
+    # The schema alone is not a workspace: the reference data comes with init.
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 0
 
 
 def test_db_commands_on_the_quickstart_workspace(qs_db):
-    head = head_revision()
-    assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
-    assert ok(rapid("db", "upgrade")) == f"Schema at revision {head} ({qs_db.resolve()}).\n"
-    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 212
+    text = ok(rapid("db", "current"))
+    match = re.fullmatch(r"database: (\w+); newest: (\w+)\n", text)
+    assert match and match.group(1) == match.group(2), text
+    assert ok(rapid("db", "upgrade")) == f"Schema at revision {match.group(1)} ({qs_db.resolve()}).\n"
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == expected_funnel()["total"]
 
 
-@pytest.mark.parametrize("command", [
+BEFORE_INIT = [
     ["board"], ["board", "--json"], ["needs", "list"], ["centres", "show", "1"], ["case", "show", "1"],
-    ["case", "open", AIR_NEED, AIR_SOLUTION], ["import", "all"],
-])
+    ["case", "open", AIR_NEED, AIR_SOLUTION], ["case", "advance", "1", "--to", "tevv", "-r", "x"],
+    ["import", "all"],
+]
+
+
+@pytest.mark.parametrize("command", BEFORE_INIT)
 def test_commands_before_init_say_so(fresh_db, command):
+    fails(rapid(*command), 7, f"there is no workspace at {fresh_db.resolve()}: run 'rapid init' or 'rapid quickstart'")
+    assert not fresh_db.exists()  # no empty file left behind
+
+
+@pytest.mark.parametrize("command", BEFORE_INIT)
+def test_commands_on_an_empty_database_say_so(fresh_db, command):
+    fresh_db.write_bytes(b"")  # an empty file is an empty SQLite database
     fails(rapid(*command), 7,
           f"the workspace at {fresh_db.resolve()} is not initialised or needs an upgrade: run 'rapid init' "
           "(or 'rapid db upgrade')")
 
 
-@pytest.mark.xfail(reason="BUG: a database that cannot be opened (missing folder, not a SQLite file) ends in a "
-                          "raw SQLAlchemy traceback instead of an 'error:' line", strict=True)
-@pytest.mark.parametrize("kind", ["missing folder", "not a database"])
-def test_a_database_that_cannot_be_opened_gives_a_clean_error(tmp_path, monkeypatch, kind):
-    if kind == "missing folder":
-        path = tmp_path / "no-such-folder" / "rapid.db"
-    else:
-        path = tmp_path / "needs.csv"
+@pytest.mark.parametrize("command", [["init"], ["quickstart"], ["db", "upgrade"], ["board"], ["needs", "list"]])
+def test_a_database_that_cannot_be_opened_gives_a_clean_error(tmp_path, monkeypatch, command):
+    # Regression: these ended in a raw SQLAlchemy traceback.
+    not_a_database = tmp_path / "needs.csv"
+    not_a_database.write_text("ref,title\nMY-1,A need\n", encoding="utf-8")
+    use_db(monkeypatch, not_a_database)
+    fails(rapid(*command), 8, f"cannot open the workspace database {not_a_database.resolve()}: file is not a database")
+    assert not_a_database.read_text(encoding="utf-8") == "ref,title\nMY-1,A need\n"
+    use_db(monkeypatch, tmp_path)
+    fails(rapid(*command), 8, f"the workspace path {tmp_path} is a folder, not a database file")
+
+
+@pytest.mark.xfail(reason="BUG: 'rapid db current' skips the reachability check the other commands make, so a "
+                          "database that cannot be opened still ends in a raw SQLAlchemy traceback", strict=True)
+@pytest.mark.parametrize("kind", ["not a database", "missing folder", "a folder"])
+def test_db_current_on_a_database_that_cannot_be_opened(tmp_path, monkeypatch, kind):
+    path = {"not a database": tmp_path / "needs.csv", "missing folder": tmp_path / "nowhere" / "rapid.db",
+            "a folder": tmp_path}[kind]
+    if kind == "not a database":
         path.write_text("ref,title\nMY-1,A need\n", encoding="utf-8")
     use_db(monkeypatch, path)
-    result = rapid("init")
+    result = rapid("db", "current")
     assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code != 0
+    assert result.exit_code == 8
     assert err(result).startswith("error: ")
-    assert str(path.name) in err(result)
+
+
+@pytest.mark.parametrize("command", [["init"], ["quickstart"], ["db", "upgrade"]])
+def test_a_workspace_in_a_missing_folder(tmp_path, monkeypatch, command):
+    path = tmp_path / "no-such-folder" / "rapid.db"
+    use_db(monkeypatch, path)
+    fails(rapid(*command), 8, f"cannot create the workspace {path}: the folder {path.parent} does not exist")
+    assert not path.parent.exists()
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,8 +434,8 @@ def test_import_all_then_again_changes_nothing(init_db):
     first = ok(rapid("import", "all"))
     counts = import_counts(first)
     needs = need_counts()
-    # Reference data came with init: only EU-DEFIS (the EDF calls' owner) is new.
-    assert counts["organisations"] == (1, 0, 32 + 6)  # 32 NATO members and 6 NATO bodies
+    # Reference data came with init: 32 NATO members, 6 NATO bodies and EU-DEFIS (the EDF calls' owner).
+    assert counts["organisations"] == (0, 0, 32 + 6 + 1)
     assert len(_csv("taxonomies/nato_members.csv")) == 32
     assert counts["trl_levels"] == (0, 0, len(_csv("taxonomies/trl_definitions.csv")))
     assert counts["mrl_levels"] == (0, 0, len(_csv("taxonomies/mrl_definitions.csv")))
@@ -419,7 +479,7 @@ def test_import_own_needs_csv(init_db, tmp_path):
                                   "published_on", "owner", "source", "tlp", "version", "responding_solutions", "cases")} == {
         "ref": "MY-NEED-1", "title": "Counter-drone sensing for bases", "statement": "Detect small drones near airfields",
         "operational_domain": "air", "priority": "high", "technology_areas": ["sensors", "AI"],
-        "published_on": "2026-10-01", "owner": "DIANA", "source": "needs.csv", "tlp": "GREEN", "version": 1,
+        "published_on": "2026-10-01", "owner": "DIANA", "source": "user import", "tlp": "GREEN", "version": 1,
         "responding_solutions": [], "cases": [],
     }
     assert ok_json(rapid("needs", "list", "--domain", "maritime", "--json"))["total"] == 1
@@ -452,14 +512,20 @@ def test_import_skip_invalid_writes_the_rejects_file(init_db, tmp_path):
     rejects = tmp_path / "out" / "rejects.csv"
     rejects.parent.mkdir()
     result = rapid("import", "solutions", path, "--skip-invalid", "--rejects", rejects)
-    assert import_counts(ok(result))["solutions"] == (0, 0, 0)
+    assert import_counts(ok(result)) == {}  # tables with nothing to count are left out
     assert err(result) == f"2 row(s) rejected; reasons written to {rejects}"
     with rejects.open(encoding="utf-8", newline="") as handle:
-        assert list(csv.reader(handle)) == [
-            ["file", "line", "field", "message"],
-            [str(path), "2", "trl", "TRL must be 1-9, got '12'"],
-            [str(path), "3", "name", "is required and was empty"],
-        ]
+        rows = list(csv.reader(handle))
+    assert [r[:4] for r in rows] == [
+        ["file", "line", "field", "message"],
+        [str(path), "2", "trl", "TRL must be 1-9, got '12'"],
+        [str(path), "3", "name", "is required and was empty"],
+    ]
+    # The rejected row itself comes along, so it can be fixed and imported again.
+    assert rows[0][4:] == ["row"]
+    assert json.loads(rows[1][4]) == {"ref": "MY-SOL-2", "company": "PIC-998627417", "name": "Bad TRL thing", "trl": "12"}
+    assert json.loads(rows[2][4]) == {"ref": "MY-SOL-4", "company": "PIC-998627417", "name": "", "trl": "5"}
+    assert listing("solutions", "list", "--text", "bad")["total"] == 0
 
 
 def test_import_without_skip_invalid_stops_at_the_first_bad_row(init_db, tmp_path):
@@ -486,7 +552,7 @@ def test_import_own_solutions_for_companies_and_needs_in_the_workspace(qs_db, tm
     assert import_counts(ok(result))["solutions"] == (2, 0, 0)
     assert err(result) == f"2 row(s) rejected; reasons written to {rejects}"
     with rejects.open(encoding="utf-8", newline="") as handle:
-        assert list(csv.reader(handle))[1:] == [
+        assert [r[:4] for r in list(csv.reader(handle))[1:]] == [
             [str(path), "3", "trl", "TRL must be 1-9, got '12'"],
             [str(path), "5", "company", "no company 'PIC-000000000' in this file or workspace"],
         ]
@@ -504,7 +570,7 @@ def test_import_own_solutions_for_companies_and_needs_in_the_workspace(qs_db, tm
 def test_import_bundled_sets_and_own_companies_and_centres(init_db, tmp_path):
     # init loaded the reference tables already.
     text = ok(rapid("import", "taxonomies"))
-    assert import_counts(text)["organisations"] == (0, 0, 38)
+    assert import_counts(text)["organisations"] == (0, 0, 39)
     assert "Nothing changed: the workspace already holds this data." in text
     assert import_counts(ok(rapid("import", "network")))["test_centres"] == (len(centres()), 0, 0)
 
@@ -541,21 +607,48 @@ def test_import_usage_errors(init_db, args, message):
     fails(rapid("import", *args), 2, message)
 
 
+@pytest.mark.parametrize("name, content, extra, message", [
+    ("needs.csv", "ref,title,colour\nX-1,T,red\n", [],
+     "{path}:1: colour: unknown column 'colour' for needs; the columns are: ref, title, statement, operational_domain, "
+     "technology_areas, priority, owner, source, published_on"),
+    ("needs.csv", "ref,title\n", [], "{path}: holds no needs: the file has no rows after its header"),
+    ("needs.csv", "ref,title\nX-1,T\nX-1,U\n", [], "{path}:3: ref: duplicate ref 'X-1' (first on line 2)"),
+    ("needs.csv", "ref,title\nX-1,T\n", ["--skip-invalid", "--rejects", "{path}"],
+     "--rejects: is the file being imported; choose another name for the rejects"),
+    ("needs.txt", "ref,title\nX-1,T\n", [], "{path}: unknown file format: use .csv, .json or .jsonl"),
+    ("needs.csv", "ref,title,owner\nX-1,T,XYZ\n", [], "{path}:2: owner: no organisation 'XYZ' in this workspace"),
+])
+def test_import_own_file_errors(init_db, tmp_path, name, content, extra, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    fails(rapid("import", "needs", path, *[a.format(path=path) for a in extra]), 2, message.format(path=path))
+    assert ok_json(rapid("needs", "list", "--json"))["total"] == 0
+    assert path.read_text(encoding="utf-8") == content
+
+
+def test_import_own_json_needs(init_db, tmp_path):
+    path = tmp_path / "needs.json"
+    path.write_text(json.dumps([{"ref": "J-1", "title": "Space debris tracking", "operational_domain": "space",
+                                 "technology_areas": ["sensors", "space"]}]), encoding="utf-8")
+    assert import_counts(ok(rapid("import", "needs", path)))["capability_needs"] == (1, 0, 0)
+    need = ok_json(rapid("needs", "show", "J-1", "--json"))
+    assert (need["operational_domain"], need["technology_areas"], need["priority"]) == ("space", ["sensors", "space"],
+                                                                                        "medium")
+    assert listing("needs", "list", "--domain", "space")["rows"][0]["ref"] == "J-1"
+
+
 def test_import_a_missing_file(init_db, tmp_path):
     missing = tmp_path / "missing.csv"
     fails(rapid("import", "needs", missing), 2, f"{missing}: file not found")
 
 
-@pytest.mark.xfail(reason="BUG: 'rapid init --org EU-DEFIS' is accepted, but EU-DEFIS exists only after the EDF "
-                          "import, so importing your own needs then fails with 'run rapid init'", strict=True)
 def test_init_for_eu_defis_gives_a_usable_workspace(fresh_db, tmp_path):
-    result = rapid("init", "--org", "EU-DEFIS")
-    if result.exit_code != 0:  # refusing EU-DEFIS at init would be correct too
-        assert err(result).startswith("error: --org: ")
-        return
+    # Regression: EU-DEFIS was accepted by init but existed only after the EDF import.
+    assert "acting for EU-DEFIS." in ok(rapid("init", "--org", "eu-defis"))
     path = tmp_path / "needs.csv"
     path.write_text("ref,title\nMY-1,Counter-drone sensing\n", encoding="utf-8")
     assert import_counts(ok(rapid("import", "needs", path)))["capability_needs"] == (1, 0, 0)
+    assert ok_json(rapid("needs", "show", "MY-1", "--json"))["owner"] == "EU-DEFIS"
 
 
 # --------------------------------------------------------------------------------------------
@@ -595,12 +688,19 @@ def test_centres_list_by_domain_and_text(qs_db):
     data = listing("centres", "list", "--domain", "Energy")
     assert data["total"] == len(energy) == 3
     assert [r["name"] for r in data["rows"]] == energy
-    tehnopol = [c for c in centres() if any("tehnopol" in c[k].lower() for k in ("name", "operator", "notes", "domains"))]
-    assert listing("centres", "list", "--text", "TEHNOPOL")["total"] == len(tehnopol)
-    # Every word must match.
-    both = [c for c in centres() if all(any(w in c[k].lower() for k in ("name", "operator", "notes", "domains"))
-                                        for w in ("diana", "accelerator"))]
-    assert listing("centres", "list", "--text", "diana accelerator", "--limit", "100")["total"] == len(both)
+    fields = ("name", "operator", "notes", "domains_json")
+    tehnopol = [c for c in centres() if any(starts_a_word(c[k], "tehnopol") for k in fields)]
+    assert listing("centres", "list", "--text", "TEHNOPOL")["total"] == len(tehnopol) == 1
+    # Every word must start a word somewhere.
+    both = [c["name"] for c in centres() if all(any(starts_a_word(c[k], w) for k in fields) for w in ("diana", "range"))]
+    data = listing("centres", "list", "--text", "diana range", "--limit", "100")
+    assert [r["name"] for r in data["rows"]] == both
+    assert data["total"] == len(both) > 0
+    # A match inside a longer word does not count: "ange" occurs inside words such as "range".
+    inside = [c for c in centres() if any("ange" in c[k].lower() for k in fields)]
+    starting = [c for c in centres() if any(starts_a_word(c[k], "ange") for k in fields)]
+    assert len(inside) > len(starting)
+    assert listing("centres", "list", "--text", "ange")["total"] == len(starting)
 
 
 def test_centres_list_paging(qs_db):
@@ -638,17 +738,18 @@ def test_needs_list_by_domain(qs_db):
 
 def test_needs_list_text_and_paging(qs_db):
     drone = listing("needs", "list", "--text", "drone", "--limit", "100")
-    assert drone["total"] == 53
-    assert len(drone["rows"]) == 53
+    assert drone["total"] == 50
+    assert len(drone["rows"]) == 50
     text = ok(rapid("needs", "list", "--text", "drone", "--limit", "5"))
-    assert "Capability needs: 5 of 53" in text
-    assert text.rstrip().endswith("48 more: use --offset 5")
-    last_page = listing("needs", "list", "--text", "drone", "--offset", "50")
-    assert (last_page["offset"], len(last_page["rows"])) == (50, 3)
-    assert [r["id"] for r in last_page["rows"]] == [r["id"] for r in drone["rows"][50:]]
-    text = ok(rapid("needs", "list", "--text", "drone", "--offset", "50"))
-    assert "Capability needs: 3 of 53" in text
+    assert "Capability needs: 5 of 50" in text
+    assert text.rstrip().endswith("45 more: use --offset 5")
+    last_page = listing("needs", "list", "--text", "drone", "--offset", "45")
+    assert (last_page["offset"], len(last_page["rows"])) == (45, 5)
+    assert [r["id"] for r in last_page["rows"]] == [r["id"] for r in drone["rows"][45:]]
+    text = ok(rapid("needs", "list", "--text", "drone", "--offset", "45"))
+    assert "Capability needs: 5 of 50" in text
     assert "more: use --offset" not in text
+    assert listing("needs", "list", "--text", "drone", "--offset", "50")["rows"] == []
 
 
 def test_solutions_list(qs_db):
@@ -662,6 +763,12 @@ def test_solutions_list(qs_db):
     # No bundled source states a TRL, so a TRL filter matches nothing on the bundled data.
     assert listing("solutions", "list", "--trl-min", "1")["total"] == 0
     assert listing("solutions", "list", "--trl-min", "1", "--trl-max", "9")["total"] == 0
+
+
+def test_country_accepts_alpha_2(qs_db):
+    german = [c["name"] for c in centres() if c["country_iso3"] == "DEU"]
+    assert [r["name"] for r in listing("centres", "list", "--country", "de")["rows"]] == german
+    assert listing("companies", "list", "--country", "DE")["total"] == listing("companies", "list", "--country", "DEU")["total"]
 
 
 def test_companies_list(qs_db):
@@ -686,7 +793,8 @@ def test_companies_list(qs_db):
     (["needs", "list", "--limit", "0"], "--limit: must be 1-10000, got 0"),
     (["centres", "list", "--limit", "10001"], "--limit: must be 1-10000, got 10001"),
     (["needs", "list", "--offset", "-1"], "--offset: must be 0 or more, got -1"),
-    (["centres", "list", "--country", "DE"], "--country: must be an ISO 3166-1 alpha-3 code such as DEU, got 'DE'"),
+    (["centres", "list", "--country", "XX"], "--country: is not an ISO 3166-1 country code, got 'XX'"),
+    (["companies", "list", "--country", "XYZ"], "--country: is not an ISO 3166-1 country code, got 'XYZ'"),
 ])
 def test_list_filter_errors(qs_db, args, message):
     fails(rapid(*args), 2, message)
@@ -799,9 +907,19 @@ STANDARD = {
     "contracting": datetime(2028, 8, 29, 12, tzinfo=UTC),
     "fielding": datetime(2028, 11, 29, 12, tzinfo=UTC),
 }
-# A COTS case scales each elapsed time by 9/24.
-COTS = {stage: NOW + (deadline - NOW) * 9 / 24 for stage, deadline in STANDARD.items()}
-NEW_CASE = 213  # the quickstart opened 212
+# A COTS case's budgets are 9/24 of these, in calendar months: 1.125, 5.625, 6, 7.875 and 9. The fraction
+# is that share of the next calendar month: 1.125 months is 2026-12-29T12:00 plus 1/8 of the 31 days to
+# 2027-01-29 (3 d 21 h); 5.625 is 2027-04-29T12:00 plus 5/8 of 30 days (18 d 18 h); 7.875 is
+# 2027-06-29T12:00 plus 7/8 of 30 days (26 d 6 h).
+COTS = {
+    "market_research": datetime(2027, 1, 2, 9, tzinfo=UTC),
+    "tevv": datetime(2027, 5, 18, 6, tzinfo=UTC),
+    "badge": datetime(2027, 5, 29, 12, tzinfo=UTC),
+    "contracting": datetime(2027, 7, 25, 18, tzinfo=UTC),
+    "fielding": datetime(2027, 8, 29, 12, tzinfo=UTC),
+}
+NEW_CASE = 215
+"""The id of the first case opened after the quickstart's 214 (42 EDF projects, 172 Navy transitions)."""
 
 
 def iso(deadlines: dict[str, datetime]) -> dict[str, str]:
@@ -811,21 +929,17 @@ def iso(deadlines: dict[str, datetime]) -> dict[str, str]:
 def test_the_hand_computed_deadlines():
     # Stage lengths in days: 91 (1 + 31 + 31 + 28), 457, 486, 639 and 731 (365 + 366).
     assert [(d - NOW).days for d in STANDARD.values()] == [91, 457, 486, 639, 731]
-    # 91 days * 9/24 = 34.125 days = 34 days 3 hours after noon, and so on.
-    assert iso(COTS) == {
-        "market_research": "2027-01-02T15:00:00+00:00",
-        "tevv": "2027-05-19T21:00:00+00:00",
-        "badge": "2027-05-30T18:00:00+00:00",
-        "contracting": "2027-07-27T03:00:00+00:00",
-        "fielding": "2027-08-30T15:00:00+00:00",
-    }
+    assert COTS["market_research"] == datetime(2026, 12, 29, 12, tzinfo=UTC) + (31 * 86400 / 8) * timedelta(seconds=1)
+    assert COTS["tevv"] == datetime(2027, 4, 29, 12, tzinfo=UTC) + timedelta(days=30 * 5 / 8)
+    assert COTS["contracting"] == datetime(2027, 6, 29, 12, tzinfo=UTC) + timedelta(days=30 * 7 / 8)
+    assert NEW_CASE == expected_funnel()["total"] + 1
 
 
 @pytest.fixture
 def opened(qs_db) -> int:
     """A standard case opened now by the workspace (DIANA) on the air need and its funded project."""
     text = ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION))
-    assert text == f"Opened case {NEW_CASE}: market research is due by 2027-02-28T12:00:00+00:00.\n"
+    assert text == f"Opened case {NEW_CASE}: market research is due by 2027-02-28 12:00 UTC (91 days).\n"
     return NEW_CASE
 
 
@@ -848,8 +962,8 @@ def test_case_open_starts_the_clock_now(opened):
     board = ok_json(rapid("board", "--json"))
     row = next(c for c in board["by_stage"]["market_research"] if c["id"] == NEW_CASE)
     assert (row["owner"], row["status"], row["days_left"]) == ("DIANA", "on_track", 91)
-    assert board["funnel"]["total"] == 213
-    assert board["funnel"]["status"] == {"on_track": 1, "at_risk": 1, "overdue": 211}
+    assert board["funnel"]["total"] == NEW_CASE
+    assert board["funnel"]["status"] == {"on_track": 1, "at_risk": 1, "overdue": 41}
 
 
 def test_case_open_json_and_by_id(qs_db):
@@ -864,12 +978,12 @@ def test_case_open_cots_scales_the_deadlines(qs_db):
     case = ok_json(rapid("case", "open", AIR_NEED, OTHER_SOLUTION, "--cots", "--json"))
     assert case["cots"] is True
     assert case["stage_deadlines"] == iso(COTS)
-    assert case["clock"]["stage_deadline"] == "2027-01-02T15:00:00+00:00"
-    assert case["clock"]["days_left"] == 34
-    assert case["clock"]["total_deadline"] == "2027-08-30T15:00:00+00:00"
+    assert case["clock"]["stage_deadline"] == "2027-01-02T09:00:00+00:00"
+    assert case["clock"]["days_left"] == 34  # calendar days: 1 (November) + 31 + 2
+    assert case["clock"]["total_deadline"] == "2027-08-29T12:00:00+00:00"
     text = ok(rapid("case", "show", str(case["id"])))
     assert "COTS: yes" in text
-    assert "overall deadline: 2027-08-30" in text
+    assert "overall deadline: 2027-08-29" in text
 
 
 def test_case_open_twice_is_a_conflict(opened):
@@ -882,7 +996,7 @@ def test_case_open_twice_is_a_conflict(opened):
 def test_case_open_unknown_need_or_solution(qs_db):
     fails(rapid("case", "open", "NOPE", AIR_SOLUTION), 3, "no capability need 'NOPE' (give its id or ref)")
     fails(rapid("case", "open", AIR_NEED, "NOPE"), 3, "no solution 'NOPE' (give its id or ref)")
-    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 212
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == NEW_CASE - 1
 
 
 def test_case_advance_records_the_decision(opened):
@@ -903,7 +1017,7 @@ def test_case_advance_records_the_decision(opened):
     assert "evidence: https://example.org/survey.pdf" in text
     assert "tevv by 2028-02-29: 457 days left" in text
     funnel = ok_json(rapid("board", "--json"))["funnel"]
-    assert (funnel["passed"]["market_research"], funnel["passed_on_time"]["market_research"]) == (213, 43)
+    assert (funnel["passed"]["market_research"], funnel["passed_on_time"]["market_research"]) == (NEW_CASE, 43)
 
 
 def test_case_advance_cannot_skip_a_gate(opened):
@@ -919,7 +1033,7 @@ def test_case_advance_cannot_skip_a_gate(opened):
     (["--to", "tevv", "-r", "ok", "-e", "https://example.org/a", "-e", "example.org/b"], 2,
      "evidence: must be an http(s) URL, got 'example.org/b'"),
     (["--to", "tevv", "-r", "   "], 2, "rationale: is required and was empty"),
-    (["--to", "tevv", "-r", "ok", "--if-version", "7"], 5, "case 213 is at version 1, not 7: reload and try again"),
+    (["--to", "tevv", "-r", "ok", "--if-version", "7"], 5, "case 215 is at version 1, not 7: reload and try again"),
     (["--to", "foo", "-r", "ok"], 2,
      "stage: unknown stage 'foo'; expected one of market_research, tevv, badge, contracting, fielding, adopted, "
      "rejected, withdrawn"),
@@ -960,11 +1074,11 @@ def test_case_reject_at_the_current_gate_and_a_closed_case_cannot_move(opened):
         "stage": "rejected", "rejected_at_stage": "tevv", "closed_at": NOW.isoformat(), "version": 3}
     assert case["clock"] == {"status": "closed", "stage_deadline": None, "days_left": None, "window_used": None,
                              "months_elapsed": 0.0, "total_deadline": STANDARD["fielding"].isoformat()}
-    assert [(d["from_stage"], d["to_stage"], d["evidence"]) for d in case["timeline"]] == [
-        ("market_research", "tevv", []), ("tevv", "rejected", ["https://example.org/trial"])]
+    assert [(d["from_stage"], d["to_stage"], d["evidence"], d["on_time"]) for d in case["timeline"]] == [
+        ("market_research", "tevv", [], True), ("tevv", "rejected", ["https://example.org/trial"], None)]
     text = ok(rapid("case", "show", str(opened)))
     assert re.search(r"stage\s+rejected\s+status closed", text)
-    assert "Not mature enough" in text
+    assert re.search(r"tevv → rejected\s+by tester\n\s+Not mature enough", text)
 
     fails(rapid("case", "advance", str(opened), "--to", "badge", "-r", "x"), 6,
           "the case is rejected: a closed case cannot move")
@@ -973,7 +1087,9 @@ def test_case_reject_at_the_current_gate_and_a_closed_case_cannot_move(opened):
     assert ok_json(rapid("case", "show", str(opened), "--json"))["version"] == 3
 
     funnel = ok_json(rapid("board", "--json"))["funnel"]
-    assert (funnel["total"], funnel["current"]["rejected"], funnel["status"]["on_track"]) == (213, 1, 0)
+    assert (funnel["total"], funnel["current"]["rejected"], funnel["status"]["on_track"]) == (NEW_CASE, 1, 0)
+    row = next(c for c in ok_json(rapid("board", "--json"))["by_stage"]["rejected"] if c["id"] == opened)
+    assert (row["status"], row["rejected_at_stage"], row["days_left"]) == ("closed", "tevv", None)
     # A closed case frees the pair: the same need and solution may be opened again.
     assert ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION)).startswith(f"Opened case {NEW_CASE + 1}:")
 
@@ -991,18 +1107,18 @@ def test_case_withdraw_a_quickstart_case_by_ref(qs_db):
     funnel = ok_json(rapid("board", "--json"))["funnel"]
     assert funnel["current"]["withdrawn"] == 1
     assert funnel["current"]["tevv"] == 37
-    assert funnel["status"] == {"on_track": 0, "at_risk": 0, "overdue": 211}
+    assert funnel["status"] == {"on_track": 0, "at_risk": 0, "overdue": 41}
 
 
 def test_case_show_a_quickstart_case(qs_db):
     # Case 29 (EDF project MaJoR) started 2025-09-01: market research passed that day, tevv due
-    # 2025-09-01 + 15 months = 2026-12-01, 1 day 12 hours after now; its window runs from the market
+    # 2025-09-01 + 15 months = 2026-12-01, 2 calendar days after today; its window runs from the market
     # research deadline (2025-12-01) and is 363.5 of 365 days used, over 80%: at risk.
     case = ok_json(rapid("case", "show", "29", "--json"))
     assert case["ref"] == "QS-EDF-101167891"
     assert case["opened_at"] == "2025-09-01T00:00:00+00:00"
     assert case["clock"] == {
-        "status": "at_risk", "stage_deadline": "2026-12-01T00:00:00+00:00", "days_left": 1,
+        "status": "at_risk", "stage_deadline": "2026-12-01T00:00:00+00:00", "days_left": 2,
         "window_used": round(363.5 / 365, 4), "months_elapsed": round((NOW - datetime(2025, 9, 1, tzinfo=UTC)).total_seconds()
                                                                         / (30.4375 * 86400), 2),
         "total_deadline": "2027-09-01T00:00:00+00:00",
@@ -1018,10 +1134,30 @@ def test_case_show_a_quickstart_case(qs_db):
             "contracting 2027-06-01, fielding 2027-09-01") in text
 
 
+def test_case_show_an_adopted_navy_transition(qs_db):
+    # The first row of navy_transitions.csv: topics N112-137 (FY2011) and N20A-T010, transition in 2026.
+    row = transitions()[0]
+    assert (row["prior_sbir"], row["year"], row["command"]) == ("N112-137 N20A-T010", "2026", "NAVSEA")
+    case = ok_json(rapid("case", "show", navy_ref(row), "--json"))
+    opened, contract = datetime(2010, 10, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC)
+    assert {k: case[k] for k in ("stage", "opened_at", "closed_at", "version", "need_title")} == {
+        "stage": "adopted", "opened_at": opened.isoformat(), "closed_at": contract.isoformat(), "version": 6,
+        "need_title": f"NAVSEA: {row['description']}"}
+    assert case["clock"]["status"] == "closed"
+    assert case["clock"]["months_elapsed"] == round((contract - opened).total_seconds() / (30.4375 * 86400), 2)
+    timeline = case["timeline"]
+    assert [d["to_stage"] for d in timeline] == ["tevv", "badge", "contracting", "fielding", "adopted"]
+    assert {d["decided_at"] for d in timeline} == {contract.isoformat()}
+    assert all(d["inferred"] and d["on_time"] is False for d in timeline)
+    assert f"Phase III contract with NAVSEA in FY2026, transition value {row['transition_value']}." in timeline[3]["rationale"]
+    assert timeline[3]["evidence"] == timeline[4]["evidence"] == [row["source_url"]]
+
+
 def test_stage_budgets_from_the_environment(qs_db, monkeypatch):
     monkeypatch.setenv("RAPID_STAGE_BUDGETS_MONTHS", "1,2,3,4,6")
+    monkeypatch.setenv("RAPID_COTS_TOTAL_MONTHS", "3")
     assert ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION)) == (
-        f"Opened case {NEW_CASE}: market research is due by 2026-12-29T12:00:00+00:00.\n")
+        f"Opened case {NEW_CASE}: market research is due by 2026-12-29 12:00 UTC (30 days).\n")
     case = ok_json(rapid("case", "show", str(NEW_CASE), "--json"))
     # 2026-11-29 + 3 months clamps to 2027-02-28 again.
     assert case["stage_deadlines"] == {
@@ -1029,9 +1165,19 @@ def test_stage_budgets_from_the_environment(qs_db, monkeypatch):
         "badge": "2027-02-28T12:00:00+00:00", "contracting": "2027-03-29T12:00:00+00:00",
         "fielding": "2027-05-29T12:00:00+00:00"}
     text = ok(rapid("board"))
-    # Case 29's tevv deadline moves to 2025-11-01: it is overdue too.
-    assert "Open cases: 1 on track, 0 at risk, 212 overdue." in text
-    assert "Adopted within 6 months: 0 of 213 cases (0.0%); adopted at all: 0." in text
+    # Case 29's tevv deadline moves to 2025-11-01: every quickstart case still open is overdue.
+    assert "Open cases: 1 on track, 0 at risk, 42 overdue." in text
+    assert f"Adopted within 6 months: 0 of {NEW_CASE} cases (0.0%); adopted at all: 172." in text
+
+
+@pytest.mark.xfail(reason="BUG: with RAPID_COTS_TOTAL_MONTHS unset, a fielding budget under 9 months is refused "
+                          "because the default COTS total (9) no longer fits, naming a variable the user never set",
+                   strict=True)
+def test_short_stage_budgets_alone_are_accepted(qs_db, monkeypatch):
+    monkeypatch.setenv("RAPID_STAGE_BUDGETS_MONTHS", "1,2,3,4,6")
+    result = rapid("board", "--json")
+    assert result.exit_code == 0, err(result)
+    assert json.loads(result.stdout)["funnel"]["total"] == NEW_CASE - 1
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -1040,11 +1186,10 @@ def test_stage_budgets_from_the_environment(qs_db, monkeypatch):
     ("RAPID_STAGE_BUDGETS_MONTHS", "3,15,16,21,x", "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must be five "
                                                    "comma-separated whole months, got '3,15,16,21,x'"),
     ("RAPID_COTS_TOTAL_MONTHS", "0", "RAPID_COTS_TOTAL_MONTHS: must be a positive whole number of months, got '0'"),
-    pytest.param("RAPID_STAGE_BUDGETS_MONTHS", "3,2,16,21,24",
-                 "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must increase stage by stage, got 3, 2, 16, 21, 24",
-                 marks=pytest.mark.xfail(reason="BUG: budgets that do not increase are refused without naming "
-                                                "RAPID_STAGE_BUDGETS_MONTHS, unlike the other budget errors",
-                                         strict=True)),
+    ("RAPID_COTS_TOTAL_MONTHS", "30", "RAPID_COTS_TOTAL_MONTHS: must be 1 to the fielding budget (24) months, got 30"),
+    # Regression: this one did not name the variable.
+    ("RAPID_STAGE_BUDGETS_MONTHS", "3,2,16,21,24",
+     "RAPID_STAGE_BUDGETS_MONTHS: stage budgets must increase stage by stage, got 3, 2, 16, 21, 24"),
 ])
 def test_bad_budget_settings(qs_db, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
@@ -1059,61 +1204,74 @@ def test_bad_budget_settings(qs_db, monkeypatch, name, value, message):
 
 def test_board_json_funnel_on_the_quickstart_data(qs_db):
     board = ok_json(rapid("board", "--json"))
-    expected = expected_funnel()
-    assert expected == {"edf": 42, "badge": 4, "tevv": 38, "navy": 170, "navy_mr_on_time": 0, "total": 212}
+    e = expected_funnel()
+    assert e == {"edf": 42, "badge": 4, "tevv": 38, "navy": 172, "navy_mr_on_time": 0, "navy_within_24": 0,
+                 "total": 214}
     assert board["now"] == NOW.isoformat()
     funnel = board["funnel"]
-    assert funnel["total"] == expected["total"] == 212
-    assert funnel["current"] == {"market_research": 0, "tevv": expected["tevv"], "badge": expected["badge"],
-                                 "contracting": 0, "fielding": expected["navy"], "adopted": 0, "rejected": 0,
-                                 "withdrawn": 0}
-    # EDF cases pass market research on opening; Navy cases pass every gate up to contracting.
-    assert funnel["reached"] == {"market_research": 212, "tevv": 212, "badge": 174, "contracting": 170,
-                                 "fielding": 170, "adopted": 0}
-    assert funnel["passed"] == {"market_research": 212, "tevv": expected["badge"] + expected["navy"],
-                                "badge": 170, "contracting": 170, "fielding": 0}
-    assert funnel["passed_on_time"] == {"market_research": expected["edf"] + expected["navy_mr_on_time"], "tevv": 0,
-                                        "badge": 0, "contracting": 0, "fielding": 0}
-    assert funnel["status"] == {"on_track": 0, "at_risk": 1, "overdue": 211}
-    assert (funnel["adopted"], funnel["adopted_within_budget"], funnel["adopted_within_budget_share"]) == (0, 0, 0.0)
+    assert funnel["total"] == e["total"]
+    assert funnel["current"] == {"market_research": 0, "tevv": e["tevv"], "badge": e["badge"], "contracting": 0,
+                                 "fielding": 0, "adopted": e["navy"], "rejected": 0, "withdrawn": 0}
+    # EDF cases pass market research on opening (and tevv when they ended); Navy cases pass every gate.
+    assert funnel["reached"] == {"market_research": e["total"], "tevv": e["total"], "badge": e["badge"] + e["navy"],
+                                 "contracting": e["navy"], "fielding": e["navy"], "adopted": e["navy"]}
+    assert funnel["passed"] == {"market_research": e["total"], "tevv": e["badge"] + e["navy"], "badge": e["navy"],
+                                "contracting": e["navy"], "fielding": e["navy"]}
+    # Only the EDF cases pass a gate (market research, on their opening day) by its deadline.
+    assert funnel["passed_on_time"] == {"market_research": e["edf"] + e["navy_mr_on_time"], "tevv": 0, "badge": 0,
+                                        "contracting": 0, "fielding": 0}
+    # Every open case is an EDF case; all but case 29 (see test_case_show_a_quickstart_case) are overdue.
+    assert funnel["status"] == {"on_track": 0, "at_risk": 1, "overdue": e["edf"] - 1}
+    assert (funnel["adopted"], funnel["adopted_within_budget"], funnel["adopted_within_budget_share"]) == (
+        e["navy"], e["navy_within_24"], 0.0)
     assert {s: len(c) for s, c in board["by_stage"].items()} == funnel["current"]
-    assert sorted(c["id"] for cases in board["by_stage"].values() for c in cases) == list(range(1, 213))
+    assert sorted(c["id"] for cases in board["by_stage"].values() for c in cases) == list(range(1, e["total"] + 1))
 
 
 def test_board_json_cases_most_urgent_first(qs_db):
     by_stage = ok_json(rapid("board", "--json"))["by_stage"]
     tevv = by_stage["tevv"]
-    # Opened 2023-12-01, tevv due 2025-03-01: 638.5 days ago, so -639 days (floor).
+    # Opened 2023-12-01, tevv due 2025-03-01: 638 calendar days before today.
     assert {k: tevv[0][k] for k in ("id", "ref", "opened_at", "status", "days_left", "stage_deadline", "owner")} == {
         "id": 3, "ref": "QS-EDF-101121213", "opened_at": "2023-12-01T00:00:00+00:00", "status": "overdue",
-        "days_left": -639, "stage_deadline": "2025-03-01T00:00:00+00:00", "owner": "EU-DEFIS"}
-    assert tevv[-1]["id"] == 29 and tevv[-1]["status"] == "at_risk"
+        "days_left": -638, "stage_deadline": "2025-03-01T00:00:00+00:00", "owner": "EU-DEFIS"}
+    assert (tevv[-1]["id"], tevv[-1]["status"], tevv[-1]["days_left"]) == (29, "at_risk", 2)
     assert [c["days_left"] for c in tevv[:-1]] == sorted(c["days_left"] for c in tevv[:-1])
-    fielding = by_stage["fielding"]
-    assert {c["owner"] for c in fielding} == {"USA"}
-    assert (fielding[0]["id"], fielding[0]["days_left"], fielding[0]["opened_at"]) == (196, -13209, "1988-10-01T00:00:00+00:00")
+    # The EDF cases are opened first, in order of project: the badge cases are the ended projects.
+    ended = sorted(f"QS-EDF-{p['project_id']}" for p in projects()
+                   if p["status"] == "Ended" or p["end_date"] <= NOW.date().isoformat())
+    assert [c["ref"] for c in by_stage["badge"]] == ended
     assert [c["id"] for c in by_stage["badge"]] == [1, 2, 16, 18]
+    adopted = by_stage["adopted"]
+    assert {(c["owner"], c["status"], c["days_left"], c["stage_deadline"], c["within_budget"]) for c in adopted} == {
+        ("USA", "closed", None, None, False)}
+    refs = {navy_ref(t) for t in transitions() if topic_years(t["prior_sbir"])}
+    assert {c["ref"] for c in adopted} == refs
 
 
 def test_board_text(qs_db):
     text = ok(rapid("board"))
     assert "tevv (38)" in text
     assert "badge (4)" in text
-    assert "fielding (170)" in text
-    assert "market_research (" not in text and "contracting (" not in text
+    assert "adopted (172)" in text
+    for empty in ("market_research", "contracting", "fielding", "rejected", "withdrawn"):
+        assert f"{empty} (" not in text
     assert "28 more in tevv; rapid board --all shows them" in text
-    assert "160 more in fielding; rapid board --all shows them" in text
+    assert "162 more in adopted; rapid board --all shows them" in text
     assert "more in badge" not in text
     assert len(board_rows(text)) == 10 + 4 + 10
     # The most urgent case leads its stage, with its days in full.
-    assert re.search(r"^\s+196\s+NAVWAR: .*\s+USA\s+overdue\s+-13209\s+457\.9\s", text, re.MULTILINE)
-    assert "Open cases: 0 on track, 1 at risk, 211 overdue." in text
-    assert "Adopted within 24 months: 0 of 212 cases (0.0%); adopted at all: 0." in text
+    assert re.search(r"^\s+3\s+Sustainable components for underwater applications → SCUALE: .*\s+EU-DEFIS\s+overdue"
+                     r"\s+-638\s+36\.0\s", text, re.MULTILINE)
+    # An adopted case shows whether it made the 24 months.
+    assert re.search(r"^\s+\d+\s+NAV\w+: .*\s+USA\s+late\s+-\s+\d+\.\d\s", text, re.MULTILINE)
+    assert "Open cases: 0 on track, 1 at risk, 41 overdue." in text
+    assert "Adopted within 24 months: 0 of 214 cases (0.0%); adopted at all: 172." in text
 
 
 def test_board_all_shows_every_case(qs_db):
     text = ok(rapid("board", "--all"))
-    assert sorted(board_rows(text)) == list(range(1, 213))
+    assert sorted(board_rows(text)) == list(range(1, 215))
     assert "more in" not in text
 
 
@@ -1122,15 +1280,16 @@ def test_board_per_stage(qs_db):
     assert len(board_rows(text)) == 6
     assert "36 more in tevv; rapid board --all shows them" in text
     assert "2 more in badge; rapid board --all shows them" in text
-    assert "168 more in fielding; rapid board --all shows them" in text
+    assert "170 more in adopted; rapid board --all shows them" in text
 
 
-@pytest.mark.xfail(reason="BUG: a negative --per-stage is accepted and slices from the end (shows all but one "
-                          "case and a wrong 'more' count)", strict=True)
-def test_board_refuses_a_negative_per_stage(qs_db):
-    result = rapid("board", "--per-stage", "-1")
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_board_refuses_a_per_stage_below_one(qs_db, value):
+    # Regression: -1 was accepted and sliced from the end of each stage.
+    result = rapid("board", "--per-stage", value)
     assert result.exit_code == 2
-    assert "--per-stage" in result.stderr
+    assert "Invalid value for '--per-stage'" in err(result)
+    assert result.stdout == ""
 
 
 def test_board_of_an_empty_workspace(init_db):
@@ -1154,13 +1313,14 @@ def quickstart_runs(quickstart_file, tmp_path_factory):
     """Run ``rapid quickstart`` then ``rapid quickstart --reuse`` in a fresh folder, with no RAPID_DATABASE_URL.
 
     Before the runs the folder holds an earlier workspace: a copy of the session quickstart
-    database in which the user then opened case 213 (so losing it would show), and a file already
-    named like this second's backup (as a quickstart run earlier in the same second would leave).
+    database in which the user then opened a case of their own (so losing it would show), and a
+    file already named like this second's backup (as a quickstart run earlier in the same second
+    would leave).
     """
     folder = tmp_path_factory.mktemp("quickstart_cli")
     shutil.copy(quickstart_file, folder / "rapid.db")
     earlier_backup = folder / f"rapid.db.{STAMP}.bak"
-    earlier_backup.write_text("an earlier backup\n", encoding="utf-8")
+    earlier_backup.write_bytes(b"an earlier backup\n")
     runs = SimpleNamespace(folder=folder, earlier_backup=earlier_backup)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(workspace_module.CLOCK, "now", lambda: NOW)
@@ -1182,34 +1342,38 @@ def quickstart_runs(quickstart_file, tmp_path_factory):
 
 @pytest.mark.slow
 def test_quickstart_uses_rapid_db_in_the_current_folder(quickstart_runs):
-    assert ok(quickstart_runs.opened) == f"Opened case {NEW_CASE}: market research is due by 2027-02-28T12:00:00+00:00.\n"
+    assert ok(quickstart_runs.opened) == (
+        f"Opened case {NEW_CASE}: market research is due by 2027-02-28 12:00 UTC (91 days).\n")
     text = ok(quickstart_runs.first)
     assert f"Workspace: {(quickstart_runs.folder / 'rapid.db').resolve()}. Try: rapid board --all" in text
 
 
+def backup_of(runs) -> Path:
+    match = re.search(r"^The previous workspace was moved to (.+)\.$", ok(runs.first), re.MULTILINE)
+    assert match, "no backup reported"
+    return runs.folder / match.group(1)
+
+
 @pytest.mark.slow
 def test_quickstart_moves_the_previous_workspace_aside(quickstart_runs, monkeypatch):
-    text = ok(quickstart_runs.first)
-    match = re.search(r"^The previous workspace was moved to (.+)\.$", text, re.MULTILINE)
-    assert match, text[:500]
-    backup = quickstart_runs.folder / match.group(1)
-    assert re.fullmatch(rf"rapid\.db\.{STAMP}.*\.bak", backup.name)
+    backup = backup_of(quickstart_runs)
+    assert re.fullmatch(rf"rapid\.db\.{STAMP}(-\d+)?\.bak", backup.name)
     assert backup.is_file()
     # Nothing was lost: the backup still holds the case the user opened ...
     use_db(monkeypatch, backup)
     kept = ok_json(rapid("case", "show", str(NEW_CASE), "--json"))
     assert (kept["need_ref"], kept["solution_ref"], kept["opened_at"]) == (AIR_NEED, AIR_SOLUTION, NOW.isoformat())
-    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 213
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == NEW_CASE
     # ... and the fresh workspace has only the quickstart's cases.
     use_db(monkeypatch, quickstart_runs.folder / "rapid.db")
     fails(rapid("case", "show", str(NEW_CASE)), 3, f"no adoption case '{NEW_CASE}' (give its id or ref)")
-    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 212
+    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == expected_funnel()["total"]
 
 
-@pytest.mark.xfail(reason="BUG: quickstart moves the workspace onto rapid.db.STAMP.bak with shutil.move, "
-                          "silently replacing a backup of that name (two runs in one second)", strict=True)
+@pytest.mark.slow
 def test_quickstart_never_overwrites_an_earlier_backup(quickstart_runs):
-    ok(quickstart_runs.first)
+    # Regression: the workspace was moved onto rapid.db.STAMP.bak, replacing a backup of that name.
+    assert backup_of(quickstart_runs).name == f"rapid.db.{STAMP}-2.bak"
     assert quickstart_runs.earlier_backup.read_bytes() == b"an earlier backup\n"
 
 
@@ -1220,35 +1384,30 @@ def test_quickstart_report_board_and_funnel(quickstart_runs):
     assert counts["capability_needs"] == (need_counts()["total"], 0, 0)
     assert counts["test_centres"] == (100, 0, 0)
     assert counts["solutions"] == (22335, 0, 0)
-    expected = expected_funnel()
-    assert (f"Adoption cases opened: {expected['edf']} from EDF projects, {expected['navy']} from Navy transitions; "
+    e = expected_funnel()
+    assert (f"Adoption cases opened: {e['edf']} from EDF projects, {e['navy']} from Navy transitions; "
             "already present: 0.") in text
-    # Transitions whose topic codes carry no year (as the documented rule reads them) are listed, with their line.
+    # A transition whose topic codes carry no year is listed with its line.
     not_opened = re.findall(r"^  not opened: (QS-NAVY-P3-\w+): (.+)$", text, re.MULTILINE)
-    assert len(not_opened) == len(transitions()) - expected["navy"] == 3
-    assert ("QS-NAVY-P3-e40835e6e3", "no SBIR topic code with a year in 'NASA Z1.05' (navy_transitions.csv line 39)") \
-        in not_opened
+    assert not_opened == [
+        ("QS-NAVY-P3-e40835e6e3", "no SBIR topic code with a year in 'NASA Z1.05' (navy_transitions.csv line 39)")]
+    assert len(transitions()) - e["navy"] == 1
+    # Regression: codes printed with a space ("OSD 04-DH4", "SOCOM 02-006") carry a year too.
+    assert "'OSD 04-DH4'" not in text and "'SOCOM 02-006'" not in text
     # The board (8 cases per stage by default) and the funnel follow.
-    assert "tevv (38)" in text and "badge (4)" in text and "fielding (170)" in text
+    assert "tevv (38)" in text and "badge (4)" in text and "adopted (172)" in text
     assert "30 more in tevv; rapid board --all shows them" in text
+    assert "164 more in adopted; rapid board --all shows them" in text
     assert len(board_rows(text)) == 8 + 4 + 8
-    assert "Open cases: 0 on track, 1 at risk, 211 overdue." in text
-    assert "Adopted within 24 months: 0 of 212 cases (0.0%); adopted at all: 0." in text
-
-
-@pytest.mark.xfail(reason="BUG: topic codes printed with a space ('OSD 04-DH4', 'SOCOM 02-006') are read as "
-                          "having no year, so two real transitions are not opened", strict=True)
-def test_quickstart_reads_topic_codes_printed_with_a_space(quickstart_runs):
-    text = ok(quickstart_runs.first)
-    assert "'OSD 04-DH4'" not in text
-    assert "'SOCOM 02-006'" not in text
+    assert "Open cases: 0 on track, 1 at risk, 41 overdue." in text
+    assert "Adopted within 24 months: 0 of 214 cases (0.0%); adopted at all: 172." in text
 
 
 @pytest.mark.slow
 def test_quickstart_reuse_changes_nothing(quickstart_runs, monkeypatch):
     text = ok(quickstart_runs.second)
     assert "The previous workspace was moved" not in text
-    assert "Adoption cases opened: none new; already present: 212." in text
+    assert f"Adoption cases opened: none new; already present: {expected_funnel()['total']}." in text
     counts = import_counts(text)
     assert counts["capability_needs"] == (0, 0, 2983)
     for table, (inserted, updated, unchanged) in counts.items():
@@ -1256,4 +1415,4 @@ def test_quickstart_reuse_changes_nothing(quickstart_runs, monkeypatch):
     assert quickstart_runs.files_after_second == quickstart_runs.files_after_first  # no new backup
     use_db(monkeypatch, quickstart_runs.folder / "rapid.db")
     funnel = ok_json(rapid("board", "--json"))["funnel"]
-    assert (funnel["total"], funnel["current"]["fielding"]) == (212, 170)
+    assert (funnel["total"], funnel["current"]["adopted"]) == (214, 172)
