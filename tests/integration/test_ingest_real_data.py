@@ -80,7 +80,7 @@ NOTES = {
     "SBIR firm spellings merged (exact key)": 121,
     "SBIR firm spellings merged (fuzzy)": 5,
     "SBIR companies after merging": 5556,
-    "SBIR topics kept once across the two topic files": 156,
+    "SBIR topics in both topic files, kept once": 156,
 }
 
 LEONARDO_PIC = "998627417"

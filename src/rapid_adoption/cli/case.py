@@ -6,7 +6,7 @@ from typing import List
 
 import typer
 
-from ..domain.pipeline import parse_stage
+from ..domain.pipeline import parse_advance_target
 from ..domain.types import Stage
 from ..services.cases import CaseService
 from .common import actor_name, console, handle_errors, open_workspace, print_json
@@ -37,13 +37,14 @@ def open_(
         print_json(view.as_dict())
         return
     console.print(f"Opened case {case_id}: market research is due by "
-                  f"{view.clock.stage_deadline:%Y-%m-%d %H:%M} UTC ({view.clock.days_left} days).", highlight=False)
+                  f"{view.clock.stage_deadline:%Y-%m-%d %H:%M} UTC ({view.clock.days_left} day"
+                  f"{'s' if view.clock.days_left != 1 else ''}).", highlight=False)
 
 
 @case_app.command("advance")
 @handle_errors
 def advance(
-    case: str = typer.Argument(..., help="The case's id."),
+    case: str = typer.Argument(..., help="The case's id or ref."),
     to: str = typer.Option(..., "--to", help="The next stage: tevv, badge, contracting, fielding or adopted."),
     rationale: str = RATIONALE,
     evidence: List[str] = EVIDENCE,
@@ -52,7 +53,7 @@ def advance(
     """Pass the current stage's gate into the next stage, recording the decision."""
     ws = open_workspace()
     service = CaseService(ws, actor_name())
-    service.advance(case, parse_stage(to), rationale, evidence or [], expected_version=if_version)
+    service.advance(case, parse_advance_target(to), rationale, evidence or [], expected_version=if_version)
     view = service.show(case)
     console.print(f"Case {case} is now in {view.case['stage']} ({view.clock.status.value}).", highlight=False)
 
@@ -68,7 +69,7 @@ def _close(case: str, as_stage: Stage, rationale: str, evidence: list[str], if_v
 
 @case_app.command("reject")
 @handle_errors
-def reject(case: str = typer.Argument(..., help="The case's id."), rationale: str = RATIONALE,
+def reject(case: str = typer.Argument(..., help="The case's id or ref."), rationale: str = RATIONALE,
            evidence: List[str] = EVIDENCE, if_version: int = VERSION) -> None:
     """Close the case as rejected at its current gate."""
     _close(case, Stage.REJECTED, rationale, evidence, if_version)
@@ -76,7 +77,7 @@ def reject(case: str = typer.Argument(..., help="The case's id."), rationale: st
 
 @case_app.command("withdraw")
 @handle_errors
-def withdraw(case: str = typer.Argument(..., help="The case's id."), rationale: str = RATIONALE,
+def withdraw(case: str = typer.Argument(..., help="The case's id or ref."), rationale: str = RATIONALE,
              evidence: List[str] = EVIDENCE, if_version: int = VERSION) -> None:
     """Close the case as withdrawn."""
     _close(case, Stage.WITHDRAWN, rationale, evidence, if_version)

@@ -89,7 +89,7 @@ def funnel_table(board: Board, budgets_months: tuple[int, ...]) -> Group:
     table.add_row("rejected", "", str(f.current["rejected"]), "", "", "", "")
     table.add_row("withdrawn", "", str(f.current["withdrawn"]), "", "", "", "")
     table.caption = ("budget: deadline to pass the gate; passed: cases that passed it; on time: by the deadline; "
-                     "median: months from opening to passing it")
+                     "median: months from opening to passing it (inferred gate dates are lower bounds)")
     status = Text.assemble(
         "Open cases: ", (f"{f.status['on_track']} on track", "green"), ", ", (f"{f.status['at_risk']} at risk", "yellow"),
         ", ", (f"{f.status['overdue']} overdue", "red"), ".")
@@ -97,6 +97,14 @@ def funnel_table(board: Board, budgets_months: tuple[int, ...]) -> Group:
         f"Adopted within {budgets_months[-1]} months: {f.adopted_within_budget} of {f.total} cases "
         f"({f.adopted_within_budget_share:.1%}); adopted at all: {f.adopted}.", style="bold")
     return Group(table, status, headline)
+
+
+def _days(days_left: int) -> str:
+    """'1 day left', '12 days left', 'due today', '3 days overdue'."""
+    if days_left == 0:
+        return "due today"
+    n = abs(days_left)
+    return f"{n} day{'s' if n != 1 else ''} {'left' if days_left > 0 else 'overdue'}"
 
 
 def _day(value) -> str:
@@ -108,18 +116,19 @@ def case_panel(view: CaseView) -> Group:
     """A case's header, clock, stage deadlines and timeline, readable at 80 columns."""
     c, clock = view.case, view.clock
     header = Text.assemble(
-        (f"Case {c['id']}", "bold"), f"  {c.get('ref') or ''}  v{c['version']}\n",
+        (f"Case {c['id']}", "bold"), f"{'  ' + c['ref'] if c.get('ref') else ''}  (version {c['version']})\n",
         ("need      ", "bold"), f"{c['need_ref']}: {view.need_title}\n",
         ("solution  ", "bold"), f"{c['solution_ref']}: {view.solution_name} ({view.company_name})\n",
-        ("stage     ", "bold"), c["stage"], "   ", ("status ", "bold"), (clock.status.value, STATUS_STYLE[clock.status.value]),
+        ("stage     ", "bold"), c["stage"] + (f" at the {c['rejected_at_stage']} gate" if c.get("rejected_at_stage") else ""),
+        "   ", ("status ", "bold"), (clock.status.value, STATUS_STYLE[clock.status.value]),
         f"   COTS: {'yes' if c['cots'] else 'no'}\n",
         ("opened    ", "bold"), _day(c["opened_at"]), f"   months elapsed: {clock.months_elapsed:.1f}"
         f"   overall deadline: {_day(clock.total_deadline)}\n",
     )
     if clock.stage_deadline is not None:
         header.append_text(Text.assemble(
-            ("deadline  ", "bold"), f"{c['stage']} by {_day(clock.stage_deadline)}: {clock.days_left} days left, "
-            f"{clock.window_used:.0%} of the stage window used\n"))
+            ("deadline  ", "bold"), f"{c['stage']} by {_day(clock.stage_deadline)}: {_days(clock.days_left)}, "
+            f"{int(clock.window_used * 100)}% of the stage window used\n"))
     deadlines = Text("stage deadlines: " + ", ".join(f"{s} {_day(w)}" for s, w in view.stage_deadlines.items()) + "\n")
     timeline = Text("Timeline\n", style="bold")
     if not view.timeline:

@@ -37,5 +37,10 @@ def upgrade() -> None:
 def current() -> None:
     """Print the database's schema revision and the newest one this version ships."""
     ws = open_workspace(require_schema=False)
-    console.print(f"database: {migrate.current_revision(ws.uow.engine) or '(empty)'}; newest: {migrate.head_revision(ws.uow.engine)}",
-                  highlight=False)
+    path = ws.sqlite_path()
+    if path is not None and not path.exists() and path.parent.is_dir():
+        current_text = "(no database file yet)"
+    else:
+        ws.check_reachable(create=path is not None and not path.exists())
+        current_text = migrate.current_revision(ws.uow.engine) or "(empty)"
+    console.print(f"database: {current_text}; newest: {migrate.head_revision(ws.uow.engine)}", highlight=False)

@@ -65,3 +65,20 @@ def parse_stage(text: str) -> Stage:
     except ValueError:
         valid = ", ".join(s.value for s in Stage)
         raise ValidationError(f"unknown stage {text!r}; expected one of {valid}", field="stage") from None
+
+
+def parse_advance_target(text: str) -> Stage:
+    """Parse the stage a case advances to: ``tevv``, ``badge``, ``contracting``, ``fielding`` or ``adopted``.
+
+    Raises:
+        ValidationError: anything else; the message lists the valid targets.
+    """
+    targets = (Stage.TEVV, Stage.BADGE, Stage.CONTRACTING, Stage.FIELDING, Stage.ADOPTED)
+    try:
+        stage = Stage(text.strip().lower())
+    except ValueError:
+        stage = None
+    if stage not in targets:
+        raise ValidationError(f"cannot advance to {text!r}; expected one of {', '.join(s.value for s in targets)}",
+                              field="--to")
+    return stage

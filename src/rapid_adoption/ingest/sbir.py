@@ -336,6 +336,6 @@ def read_sbir(folder: Path, *, skip_invalid: bool = False) -> tuple[Batch, list[
             continue
         topic_refs[need.ref] = line
         batch.needs.append(need)
-    batch.notes["SBIR topics kept once across the two topic files"] = merged_topics
+    batch.notes["SBIR topics in both topic files, kept once"] = merged_topics
     batch.rejects = awards.rejects + transitions.rejects + af.rejects + topics.rejects
     return batch, facts

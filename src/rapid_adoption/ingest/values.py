@@ -72,7 +72,8 @@ def country_iso3(code: str | None, name: str = "country") -> str | None:
     """
     if code is None or not str(code).strip():
         return None
-    code = str(code).strip().upper()
+    given = str(code).strip()
+    code = given.upper()
     if code in _EU_CODES:
         return _EU_CODES[code]
     country = None
@@ -81,5 +82,5 @@ def country_iso3(code: str | None, name: str = "country") -> str | None:
     elif len(code) == 3:
         country = pycountry.countries.get(alpha_3=code)
     if country is None:
-        raise ValidationError(f"is not an ISO 3166-1 country code, got {code!r}", field=name)
+        raise ValidationError(f"is not an ISO 3166-1 country code, got {given!r}", field=name)
     return country.alpha_3

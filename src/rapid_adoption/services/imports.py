@@ -110,7 +110,7 @@ def read_source(
     say = progress or (lambda _m: None)
     if source in KINDS:
         if path is None:
-            raise ValidationError(f"importing {source} needs a FILE: rapid import {source} FILE", field="FILE")
+            raise ValidationError(f"give the file to import: rapid import {source} FILE", field="FILE")
         say(f"reading {path}")
         batch = read_user_file(source, path, home_org=home_org, skip_invalid=skip_invalid)
         return batch, report

@@ -9,11 +9,17 @@ from sqlalchemy.exc import ArgumentError
 from ..domain.errors import ValidationError
 
 
+def _unicode_lower(value):
+    """``lower()`` for SQLite that handles every script (``'ANDØYA'`` gives ``'andøya'``)."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(database_url: str) -> Engine:
     """Create an engine for ``database_url``.
 
     On SQLite it turns on ``journal_mode=WAL``, ``foreign_keys=ON`` and ``synchronous=NORMAL`` on
-    every connection, and uses a 30 s busy timeout.
+    every connection, uses a 30 s busy timeout, and makes ``lower()`` Unicode-aware (as it is on
+    PostgreSQL).
 
     Args:
         database_url: a SQLAlchemy URL, e.g. ``sqlite:///./rapid.db`` or
@@ -43,6 +49,8 @@ def make_engine(database_url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # SQLite's lower() folds only ASCII; replace it with Python's, which folds every script.
+            dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True)
