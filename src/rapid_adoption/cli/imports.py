@@ -29,9 +29,22 @@ def print_report(report: ImportReport) -> None:
         if c.inserted + c.updated + c.unchanged == 0:
             continue
         table.add_row(name, str(c.inserted), str(c.updated), str(c.unchanged))
-    console.print(table)
+    if table.row_count:
+        console.print(table)
     for note, value in report.notes.items():
         console.print(f"  {note}: {value}", highlight=False)
+
+
+REJECTS_HEADER = "file,line,field,message,row"
+
+
+def _is_rejects_file(path: Path) -> bool:
+    """True when ``path`` starts with the header this command writes (so replacing it loses nothing of the user's)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().strip() == REJECTS_HEADER
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def check_rejects_path(rejects: Path, source_file: Path | None) -> None:
@@ -45,6 +58,9 @@ def check_rejects_path(rejects: Path, source_file: Path | None) -> None:
         raise ValidationError("is the file being imported; choose another name for the rejects", field="--rejects")
     if target.is_dir():
         raise ValidationError(f"{rejects} is a folder; give a file name", field="--rejects")
+    if target.exists() and not _is_rejects_file(target):
+        raise ValidationError(f"{rejects} exists and is not a rejects file from an earlier import; give another "
+                              "--rejects path", field="--rejects")
     if not target.parent.is_dir() or not os.access(target.parent, os.W_OK):
         raise ValidationError(f"cannot write {rejects}: the folder {target.parent} does not exist or is not writable",
                               field="--rejects")
@@ -77,6 +93,10 @@ def import_(
     print_report(report)
     if report.rejects:
         write_rejects(rejects, report.rejects)
-        err_console.print(f"[yellow]{len(report.rejects)} row(s) rejected[/]; reasons written to {rejects}", highlight=False)
+        err_console.print(f"[yellow]{len(report.rejects)} row(s) rejected[/]; the rows and the reasons are in {rejects}",
+                          highlight=False)
+        if report.changed == 0 and not any(c.unchanged for c in report.counts.values()
+                                           if c is not report.counts.get("organisations")):
+            raise ValidationError(f"no row was imported: every row was rejected (see {rejects})")
     elif report.changed == 0:
         console.print("Nothing changed: the workspace already holds this data.")
