@@ -508,8 +508,10 @@ def test_import_skip_invalid_writes_the_rejects_file(init_db, tmp_path):
     rejects = tmp_path / "out" / "rejects.csv"
     rejects.parent.mkdir()
     result = rapid("import", "solutions", path, "--skip-invalid", "--rejects", rejects)
-    assert import_counts(ok(result)) == {}  # tables with nothing to count are left out
-    assert err(result) == f"2 row(s) rejected; reasons written to {rejects}"
+    # Every row was rejected: that is a failure, and the rejects file says why.
+    assert result.exit_code == 2
+    assert err(result) == (f"2 row(s) rejected; the rows and the reasons are in {rejects}\n"
+                           f"error: no row was imported: every row was rejected (see {rejects})")
     with rejects.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert [r[:4] for r in rows] == [
@@ -546,7 +548,7 @@ def test_import_own_solutions_for_companies_and_needs_in_the_workspace(qs_db, tm
     rejects = tmp_path / "rejects.csv"
     result = rapid("import", "solutions", path, "--skip-invalid", "--rejects", rejects)
     assert import_counts(ok(result))["solutions"] == (2, 0, 0)
-    assert err(result) == f"2 row(s) rejected; reasons written to {rejects}"
+    assert err(result) == f"2 row(s) rejected; the rows and the reasons are in {rejects}"
     with rejects.open(encoding="utf-8", newline="") as handle:
         assert [r[:4] for r in list(csv.reader(handle))[1:]] == [
             [str(path), "3", "trl", "TRL must be 1-9, got '12'"],
