@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from rapid_adoption.domain.clock import StageBudgets
 from rapid_adoption.services import workspace as workspace_module
@@ -65,3 +67,15 @@ def qs_ws(quickstart_file, tmp_path) -> Workspace:
     ws = open_ws(path)
     yield ws
     ws.close()
+
+
+@contextmanager
+def inspect_db(ws: Workspace):
+    """A plain session on the workspace's database for tests that check rows directly.
+
+    It bypasses the sharing filter on purpose (a test looks at everything); the product's own reads
+    go through ``ws.uow``, whose sessions refuse unfiltered reads.
+    """
+    with Session(ws.uow.engine) as session:
+        yield session
+        session.rollback()

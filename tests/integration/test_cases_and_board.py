@@ -17,7 +17,7 @@ from rapid_adoption.services.cases import CaseService
 from rapid_adoption.services.imports import run_import
 from rapid_adoption.store.tables import AdoptionCase, GateDecision
 
-from conftest import FROZEN_NOW
+from conftest import FROZEN_NOW, inspect_db
 
 UTC = timezone.utc
 DATA = Path(__file__).resolve().parents[2] / "src" / "rapid_adoption" / "data"
@@ -30,7 +30,7 @@ def service(empty_ws):
 
 
 def count(ws, model) -> int:
-    with ws.uow.read() as session:
+    with inspect_db(ws) as session:
         return session.scalar(select(func.count()).select_from(model))
 
 
@@ -115,7 +115,7 @@ def test_unknown_records(service):
 
 
 def test_quickstart_opens_cases_from_real_pairs(qs_ws):
-    with qs_ws.uow.read() as session:
+    with inspect_db(qs_ws) as session:
         by_stage = dict(session.execute(select(AdoptionCase.stage, func.count()).group_by(AdoptionCase.stage)).all())
         edf = session.scalar(select(func.count()).where(AdoptionCase.ref.like("QS-EDF-%")))
         navy = session.scalar(select(func.count()).where(AdoptionCase.ref.like("QS-NAVY-%")))
@@ -147,7 +147,7 @@ def test_quickstart_opens_cases_from_real_pairs(qs_ws):
 def test_quickstart_case_inference_for_one_navy_transition(qs_ws):
     # navy_transitions.csv: "Beacon Interactive Systems LLC", prior_sbir N07-108 (FY2007), transition year 2026.
     service = CaseService(qs_ws, "t")
-    with qs_ws.uow.read() as session:
+    with inspect_db(qs_ws) as session:
         ref = session.scalar(select(AdoptionCase.ref).join(AdoptionCase.solution).where(
             AdoptionCase.ref.like("QS-NAVY-%"), AdoptionCase.solution.has(name="Prognostics and Health Management (PHM) for Afloat Information Technology (IT) and Network Services")))
     view = service.show(ref)

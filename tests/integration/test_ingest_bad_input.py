@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import inspect_db
 from sqlalchemy import func, select
 
 from rapid_adoption.domain.errors import ValidationError
@@ -27,13 +29,13 @@ AWARDS = "awards_phase2_1984_2017.jsonl"
 
 
 def table_counts(ws) -> dict[str, int]:
-    with ws.uow.read() as s:
+    with inspect_db(ws) as s:
         return {t.name: s.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
 
 
 def table_contents(ws) -> dict[str, list[tuple]]:
     """Every row of every table, so "unchanged" means unchanged, not just the same count."""
-    with ws.uow.read() as s:
+    with inspect_db(ws) as s:
         return {t.name: sorted((tuple(r) for r in s.execute(select(t))), key=repr) for t in Base.metadata.sorted_tables}
 
 
@@ -422,7 +424,7 @@ def test_skip_invalid_user_file_imports_the_good_rows_and_reports_the_rest(empty
     ]
     assert report.counts["capability_needs"].inserted == 2
     assert table_counts(empty_ws) == {**before, "capability_needs": 2}
-    with empty_ws.uow.read() as s:
+    with inspect_db(empty_ws) as s:
         got = s.execute(select(CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.priority).order_by(CapabilityNeed.ref))
         assert [tuple(r) for r in got] == [("UN-1", "One", "high"), ("UN-5", "Five", "low")]
     # The same file without --skip-invalid stops at the first bad row and writes nothing more.
@@ -459,7 +461,7 @@ def test_skip_invalid_edf_leaves_out_the_bad_project_and_participant(empty_ws, t
     assert counts["solution_participants"] == len(kept) == 1136
     assert counts["companies"] == len({m["pic"] for m in kept})
     assert counts["capability_needs"] == 207
-    with empty_ws.uow.read() as s:
+    with inspect_db(empty_ws) as s:
         assert s.scalar(select(func.count()).select_from(Solution).where(Solution.ref == f"EDF-{bad_project}")) == 0
         pair = s.scalar(select(func.count()).select_from(SolutionParticipant).join(
             Solution, Solution.id == SolutionParticipant.solution_id).join(
@@ -496,6 +498,6 @@ def test_bad_import_into_a_filled_workspace_changes_nothing(empty_ws, tmp_path):
     message = f"{path}:3: owner: no organisation 'ZZZ' in this workspace"
     assert_rejected(empty_ws, "needs", path, message)
     assert_rejected(empty_ws, "needs", path, message)
-    with empty_ws.uow.read() as s:
+    with inspect_db(empty_ws) as s:
         assert s.scalar(select(CapabilityNeed.title).where(CapabilityNeed.ref == "EDF-2023-DA-AIR-SPS")) == \
             "Self-protection systems"

@@ -37,7 +37,7 @@ from rapid_adoption.store.tables import (
     TestCentre,
     TrlLevel,
 )
-from tests.conftest import FROZEN_NOW, open_ws
+from tests.conftest import FROZEN_NOW, open_ws, inspect_db
 
 DATA = bundled_dir("edf").parent
 
@@ -91,17 +91,17 @@ LEONARDO_PIC = "998627417"
 
 def table_counts(ws) -> dict[str, int]:
     """Row count of every table of the schema."""
-    with ws.uow.read() as s:
+    with inspect_db(ws) as s:
         return {t.name: s.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
 
 
 def scalar(ws, statement):
-    with ws.uow.read() as s:
+    with inspect_db(ws) as s:
         return s.scalar(statement)
 
 
 def rows(ws, statement) -> list[tuple]:
-    with ws.uow.read() as s:
+    with inspect_db(ws) as s:
         return [tuple(r) for r in s.execute(statement)]
 
 

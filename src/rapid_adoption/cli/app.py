@@ -10,7 +10,12 @@ from .case import case_app
 from .catalogue import make_group
 from .imports import import_
 from .quickstart import quickstart
+from .access import tokens_app, users_app
+from .assess import assess_app
+from .audit import audit_app
+from .common import IDENTITY
 from .setup import db_app, init
+from .sharing import groups_app, share
 
 app = typer.Typer(
     name="rapid",
@@ -29,8 +34,12 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")) -> None:
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    as_user: str = typer.Option(None, "--as", metavar="USER", help="Act as this user of the workspace (local use). Else RAPID_TOKEN, RAPID_USER, or the first admin."),
+) -> None:
     """Rapid Adoption command line."""
+    IDENTITY["as"] = as_user
 
 
 app.command("quickstart")(quickstart)
@@ -39,6 +48,12 @@ app.command("import")(import_)
 app.command("board")(board)
 app.add_typer(db_app, name="db")
 app.add_typer(case_app, name="case")
+app.add_typer(assess_app, name="assess")
+app.command("share")(share)
+app.add_typer(groups_app, name="groups")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 for _resource in ("needs", "solutions", "companies", "centres"):
     app.add_typer(make_group(_resource), name=_resource)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import typer
 
 from ..services.board import build_board
-from .common import console, handle_errors, open_workspace, print_json
+from .common import console, current_actor, handle_errors, open_workspace, print_json
 from .render import board_tables, funnel_table
 
 
 def show_board(per_stage: int = 10) -> None:
     """Print the board and the funnel of the current workspace."""
     ws = open_workspace()
-    board = build_board(ws)
+    board = build_board(ws, current_actor(ws))
     budgets = ws.settings.budgets.as_tuple()
     console.print(board_tables(board, per_stage, budgets[-1], console.width), highlight=False)
     console.print(funnel_table(board, budgets), highlight=False)
@@ -26,6 +26,7 @@ def board(
 ) -> None:
     """The pipeline board: cases by stage with status and days left, then the funnel."""
     if as_json:
-        print_json(build_board(open_workspace()).as_dict())
+        ws = open_workspace()
+        print_json(build_board(ws, current_actor(ws)).as_dict())
         return
     show_board(10**9 if show_all else per_stage)

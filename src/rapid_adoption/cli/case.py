@@ -9,7 +9,7 @@ import typer
 from ..domain.pipeline import parse_advance_target
 from ..domain.types import Stage
 from ..services.cases import CaseService
-from .common import actor_name, console, handle_errors, open_workspace, print_json
+from .common import console, current_actor, handle_errors, open_workspace, print_json
 from .render import case_panel
 
 case_app = typer.Typer(help="Adoption cases: one need, one solution, one owner, through the stage gates on the 24-month clock.",
@@ -30,7 +30,7 @@ def open_(
 ) -> None:
     """Open an adoption case; its clock starts now."""
     ws = open_workspace()
-    service = CaseService(ws, actor_name())
+    service = CaseService(ws, current_actor(ws))
     case_id = service.open(need, solution, cots=cots)
     view = service.show(case_id)
     if as_json:
@@ -52,7 +52,7 @@ def advance(
 ) -> None:
     """Pass the current stage's gate into the next stage, recording the decision."""
     ws = open_workspace()
-    service = CaseService(ws, actor_name())
+    service = CaseService(ws, current_actor(ws))
     service.advance(case, parse_advance_target(to), rationale, evidence or [], expected_version=if_version)
     view = service.show(case)
     console.print(f"Case {case} is now in {view.case['stage']} ({view.clock.status.value}).", highlight=False)
@@ -60,7 +60,7 @@ def advance(
 
 def _close(case: str, as_stage: Stage, rationale: str, evidence: list[str], if_version: int | None) -> None:
     ws = open_workspace()
-    service = CaseService(ws, actor_name())
+    service = CaseService(ws, current_actor(ws))
     service.close(case, as_stage, rationale, evidence or [], expected_version=if_version)
     view = service.show(case)
     extra = f" at the {view.case['rejected_at_stage']} gate" if as_stage == Stage.REJECTED else ""
@@ -89,7 +89,7 @@ def show(case: str = typer.Argument(..., help="The case's id or ref."),
          as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show the case: its clock, stage deadlines and timeline of gate decisions."""
     ws = open_workspace()
-    view = CaseService(ws, actor_name()).show(case)
+    view = CaseService(ws, current_actor(ws)).show(case)
     if as_json:
         print_json(view.as_dict())
         return

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..services.catalogue import Filters, list_records, show_record
-from .common import console, handle_errors, open_workspace, print_json
+from .common import console, current_actor, handle_errors, open_workspace, print_json
 
 COLUMNS = {
     "needs": ("id", "ref", "title", "operational_domain", "priority", "owner"),
@@ -52,7 +52,8 @@ def make_group(resource: str) -> typer.Typer:
     ) -> None:
         """List records matching the filters."""
         ws = open_workspace()
-        total, rows = list_records(ws, resource, Filters(text, domain, country, trl_min, trl_max, limit, offset))
+        total, rows = list_records(ws, current_actor(ws), resource,
+                                   Filters(text, domain, country, trl_min, trl_max, limit, offset))
         if as_json:
             print_json({"total": total, "offset": offset, "rows": rows})
             return
@@ -75,10 +76,12 @@ def make_group(resource: str) -> typer.Typer:
     ) -> None:
         """Show one record in full."""
         ws = open_workspace()
-        record = show_record(ws, resource, ident)
+        record = show_record(ws, current_actor(ws), resource, ident)
         if as_json:
             print_json(record)
             return
+        if record.get("marking"):
+            console.print(Text(record["marking"], style="bold reverse"))
         table = Table(show_header=False, box=None)
         table.add_column("field", style="bold")
         table.add_column("value", overflow="fold")

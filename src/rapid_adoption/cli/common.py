@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import getpass
 import json
+import os
 import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
@@ -15,6 +15,8 @@ from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..domain.errors import RapidError
+from ..domain.sharing import Actor
+from ..services.auth import AuthenticationFailed, actor_for_token, actor_for_username
 from ..services.workspace import Workspace
 
 console = Console()
@@ -47,12 +49,26 @@ def open_workspace(require_schema: bool = True) -> Workspace:
     return ws
 
 
-def actor_name() -> str:
-    """Who is acting, for gate decisions: the local user name (accounts arrive with sharing)."""
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "local user"
+IDENTITY: dict[str, str | None] = {"as": None}
+"""The ``--as USER`` given to the root command for this invocation."""
+
+
+def current_actor(ws: Workspace) -> Actor:
+    """Who this command acts as, in order: ``--as USER``, ``RAPID_TOKEN``, ``RAPID_USER``, or the
+    workspace's first admin (made by ``rapid init``).
+
+    Raises:
+        AuthenticationFailed: an unknown user, a bad token, or a deactivated user.
+    """
+    if IDENTITY["as"]:
+        return actor_for_username(ws, IDENTITY["as"])
+    token = os.environ.get("RAPID_TOKEN", "").strip()
+    if token:
+        return actor_for_token(ws, token)
+    username = os.environ.get("RAPID_USER", "").strip() or ws.default_username()
+    if not username:
+        raise AuthenticationFailed("this workspace has no user yet: run 'rapid init'")
+    return actor_for_username(ws, username)
 
 
 def print_json(data: Any) -> None:

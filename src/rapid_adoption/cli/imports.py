@@ -11,7 +11,7 @@ from rich.table import Table
 from ..domain.errors import ValidationError
 from ..ingest.files import write_rejects
 from ..services.imports import BUNDLED_SOURCES, ImportReport, run_import
-from .common import console, err_console, handle_errors, open_workspace, step_progress
+from .common import console, current_actor, err_console, handle_errors, open_workspace, step_progress
 
 SOURCE_HELP = (
     "What to import: 'all' (every bundled data set), a bundled set ("
@@ -89,7 +89,7 @@ def import_(
         check_rejects_path(rejects, file)
     ws = open_workspace()
     with step_progress(9 if source == "all" else 6) as step:
-        report = run_import(ws, source, path=file, skip_invalid=skip_invalid, progress=step)
+        report = run_import(ws, source, actor=current_actor(ws), path=file, skip_invalid=skip_invalid, progress=step)
     print_report(report)
     if report.rejects:
         write_rejects(rejects, report.rejects)

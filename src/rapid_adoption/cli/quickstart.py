@@ -8,6 +8,7 @@ from rich.text import Text
 from ..services.quickstart import run_quickstart
 from ..services.workspace import Workspace
 from .board import show_board
+from .render import sharing_table
 from .common import console, handle_errors, step_progress
 from .imports import print_report
 
@@ -42,6 +43,8 @@ def quickstart(
     for ref, reason in report.skipped:
         console.print(Text(f"  not opened: {ref}: {reason}"), highlight=False)
     show_board(per_stage)
+    if report.sharing is not None:
+        console.print(sharing_table(report.sharing), highlight=False)
     console.print(f"\nWorkspace: {ws.location}. Try: rapid board --all, rapid case show 1, rapid needs list --text drone",
                   highlight=False)
 

@@ -142,3 +142,25 @@ def case_panel(view: CaseView) -> Group:
         for link in d["evidence"]:
             timeline.append(f"      evidence: {link}\n", style="cyan")
     return Group(header, deadlines, timeline)
+
+
+def sharing_table(example) -> Table:
+    """Who sees which of the quickstart's example assessments (one column per example user's nation)."""
+    from ..services.example import ASSESSMENTS
+
+    table = Table(title="Sharing between allies: who sees which example assessment", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    table.add_column("id", justify="right")
+    table.add_column("by")
+    table.add_column("shared as", overflow="fold")
+    users = list(example.visible)
+    for user in users:
+        table.add_column(user.split(".")[0].upper(), justify="center")
+    for assessment_id, spec in zip(example.assessments, ASSESSMENTS):
+        by, _solution, _need, _trl, _mrl, _fit, distribution, tlp, group, rel_to, _text = spec
+        shared = f"TLP:{tlp} · {group or distribution}" + (f" · REL TO {rel_to}" if rel_to else "")
+        table.add_row(str(assessment_id), by.split(".")[0].upper(), Text(shared),
+                      *["yes" if assessment_id in example.visible[u] else "-" for u in users])
+    table.caption = (f"Users: {', '.join(users)}. Try: rapid --as est.analyst assess list; "
+                     "rapid --as fra.viewer assess show 2")
+    return table

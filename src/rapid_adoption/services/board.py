@@ -13,6 +13,8 @@ from sqlalchemy import select
 from ..domain.clock import all_stage_deadlines, read_clock
 from ..domain.types import ACTIVE_STAGES, ClockStatus, Stage
 from ..store.tables import AdoptionCase, CapabilityNeed, Company, GateDecision, Organisation, Solution
+from ..domain.sharing import Actor
+from ..store.sharing import restrict
 from .records import plain
 from .workspace import Workspace
 
@@ -101,8 +103,11 @@ MONTH_SECONDS = 30.4375 * 86400
 STAGE_INDEX = {s.value: i for i, s in enumerate(ACTIVE_STAGES)}
 
 
-def build_board(workspace: Workspace) -> Board:
-    """Read every case and compute its clock at ``workspace.now()``, plus the funnel.
+def build_board(workspace: Workspace, actor: Actor) -> Board:
+    """Read every case ``actor`` may see and compute its clock at ``workspace.now()``, plus the funnel.
+
+    The funnel counts only visible cases (with visible needs and solutions), so it reveals nothing
+    hidden.
 
     Cases in each stage are sorted most urgent first: overdue, then at risk, then on track, each by
     days left. One query reads the cases; one reads the gate decisions.
@@ -125,6 +130,7 @@ def build_board(workspace: Workspace) -> Board:
             .join(Company, Company.id == Solution.company_id)
             .join(Organisation, Organisation.id == AdoptionCase.owner_org_id)
         )
+        query = restrict(query, actor)
         deadlines_of: dict[int, tuple[datetime, ...]] = {}
         opened_of: dict[int, datetime] = {}
         for cid, ref, stage, cots, opened_at, closed_at, rejected_at, need, solution, company, owner in session.execute(query):
@@ -143,10 +149,10 @@ def build_board(workspace: Workspace) -> Board:
                 funnel.adopted += 1
                 if closed_at and closed_at <= deadlines[-1]:
                     funnel.adopted_within_budget += 1
-        advances = session.execute(
+        advances = [row for row in session.execute(restrict(
             select(GateDecision.case_id, GateDecision.from_stage, GateDecision.to_stage, GateDecision.decided_at)
-            .where(GateDecision.to_stage.notin_([Stage.REJECTED.value, Stage.WITHDRAWN.value]))
-        ).all()
+            .where(GateDecision.to_stage.notin_([Stage.REJECTED.value, Stage.WITHDRAWN.value])), actor
+        )).all() if row[0] in deadlines_of]
     months_to_pass: dict[str, list[float]] = {}
     # Every case enters market research; it enters a later stage only through a gate decision.
     reached[Stage.MARKET_RESEARCH.value] = funnel.total

@@ -14,12 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.clock import ClockReading, read_clock, require_aware, stage_deadline
-from ..domain.errors import Conflict, GateNotSatisfied, ValidationError
+from ..domain.errors import Conflict, GateNotSatisfied, PermissionDenied, ValidationError
+from ..domain.sharing import Actor
+from ..store.sharing import restrict
 from ..domain.pipeline import check_advance, check_close
 from ..domain.records import check_text
 from ..domain.types import ACTIVE_STAGES, TLP, Distribution, Stage
 from ..store.tables import AdoptionCase, CapabilityNeed, GateDecision, Solution
-from .records import plain, resolve
+from . import audit
+from .records import plain, resolve, row_dict
 from .workspace import Workspace, org_id
 
 
@@ -78,17 +81,27 @@ class CaseView:
         })
 
 
+OPEN_ROLES = ("admin", "analyst", "board")
+DECIDE_ROLES = ("admin", "board")
+
+
 class CaseService:
     """Use cases on adoption cases for one workspace.
 
     Args:
         workspace: the open workspace (its clock gives ``now``; its settings give the budgets).
-        actor: who acts, recorded on each gate decision (e.g. a user name).
+        actor: who acts: reads go through the sharing filter, writes need the owner organisation and
+            a role (open: admin, analyst or board; gate decisions: admin or board).
     """
 
-    def __init__(self, workspace: Workspace, actor: str) -> None:
+    def __init__(self, workspace: Workspace, actor: Actor) -> None:
         self.ws = workspace
         self.actor = actor
+
+    def _require(self, roles: tuple[str, ...], what: str) -> None:
+        if not self.actor.has_role(*roles):
+            raise PermissionDenied(f"{what} needs the role {' or '.join(roles)}; {self.actor.username} has "
+                                   f"{', '.join(sorted(self.actor.roles)) or 'none'}")
 
     def open(self, need: str | int, solution: str | int, *, cots: bool = False, opened_at: datetime | None = None,
              owner_ref: str | None = None, ref: str | None = None, source: str | None = None,
@@ -114,16 +127,20 @@ class CaseService:
             with self.ws.uow.transaction() as s:
                 return self.open(need, solution, cots=cots, opened_at=opened_at, owner_ref=owner_ref, ref=ref,
                                  source=source, sharing=sharing, session=s)
+        self._require(OPEN_ROLES, "opening a case")
         now = self.ws.now()
         opened_at = require_aware(opened_at, "opened_at") if opened_at else now
         if opened_at > now:
             raise ValidationError(f"cannot open a case in the future ({opened_at.isoformat()})", field="opened_at")
-        need_row = resolve(session, CapabilityNeed, need)
-        solution_row = resolve(session, Solution, solution)
-        owner_id = org_id(session, owner_ref or self.ws.home_org_ref())
-        existing = session.scalar(select(AdoptionCase.id).where(
+        need_row = resolve(session, CapabilityNeed, need, self.actor)
+        solution_row = resolve(session, Solution, solution, self.actor)
+        if owner_ref is not None and owner_ref != self.actor.org_ref and self.actor.user_id is not None:
+            raise PermissionDenied(f"{self.actor.username} may open cases for {self.actor.org_ref} only")
+        owner_id = org_id(session, owner_ref) if owner_ref else self.actor.org_id
+        existing = session.scalar(restrict(select(AdoptionCase.id).where(
             AdoptionCase.need_id == need_row.id, AdoptionCase.solution_id == solution_row.id,
-            AdoptionCase.owner_org_id == owner_id, AdoptionCase.stage.in_([s.value for s in ACTIVE_STAGES])))
+            AdoptionCase.owner_org_id == owner_id, AdoptionCase.stage.in_([s.value for s in ACTIVE_STAGES])),
+            self.actor))
         if existing is not None:
             raise Conflict(f"case {existing} is already open for need {need_row.ref} and solution {solution_row.ref}")
         case = AdoptionCase(
@@ -134,6 +151,7 @@ class CaseService:
         )
         session.add(case)
         session.flush()
+        audit.record(session, self.actor, "create", "adoption_cases", case.id, now=now, after=row_dict(case))
         return case.id
 
     def _decide(self, session: Session, case: AdoptionCase, target: Stage, rationale: str, evidence: Sequence[str],
@@ -151,10 +169,12 @@ class CaseService:
             raise ValidationError(
                 f"a decision cannot be dated before the case's last event ({last.isoformat()})", field="decided_at")
         current = Stage(case.stage)
+        before = row_dict(case)
         case.decisions.append(GateDecision(
-            from_stage=current.value, to_stage=target.value, decided_at=decided_at, decided_by=self.actor,
+            from_stage=current.value, to_stage=target.value, decided_at=decided_at, decided_by=self.actor.username,
             rationale=rationale, evidence=evidence, inferred=inferred, owner_org_id=case.owner_org_id,
-            distribution=case.distribution, tlp=case.tlp, created_at=now, updated_at=now,
+            distribution=case.distribution, tlp=case.tlp, sharing_group_id=case.sharing_group_id,
+            releasable_to=case.releasable_to, created_at=now, updated_at=now,
         ))
         case.stage = target.value
         case.updated_at = now
@@ -162,6 +182,9 @@ class CaseService:
             case.closed_at = decided_at
             if target == Stage.REJECTED:
                 case.rejected_at_stage = current.value
+        session.flush()
+        audit.record(session, self.actor, "gate", "adoption_cases", case.id, now=now, before=before,
+                     after={**row_dict(case), "rationale": rationale, "evidence": evidence})
 
     def advance(self, case_ident: str | int, to: Stage, rationale: str, evidence: Sequence[str] = (), *,
                 decided_at: datetime | None = None, inferred: bool = False, expected_version: int | None = None,
@@ -178,7 +201,8 @@ class CaseService:
             with self.ws.uow.transaction() as s:
                 return self.advance(case_ident, to, rationale, evidence, decided_at=decided_at, inferred=inferred,
                                     expected_version=expected_version, session=s)
-        case = resolve(session, AdoptionCase, case_ident)
+        self._require(DECIDE_ROLES, "a gate decision")
+        case = resolve(session, AdoptionCase, case_ident, self.actor, "change")
         check_advance(Stage(case.stage), to)
         self._decide(session, case, to, rationale, evidence, decided_at, inferred, expected_version)
 
@@ -189,8 +213,9 @@ class CaseService:
         Raises:
             NotFound, GateNotSatisfied (already closed), ValidationError, Conflict: as for :meth:`advance`.
         """
+        self._require(DECIDE_ROLES, "closing a case")
         with self.ws.uow.transaction() as session:
-            case = resolve(session, AdoptionCase, case_ident)
+            case = resolve(session, AdoptionCase, case_ident, self.actor, "change")
             check_close(Stage(case.stage), as_stage)
             self._decide(session, case, as_stage, rationale, evidence, decided_at, False, expected_version)
 
@@ -202,7 +227,7 @@ class CaseService:
         """
         budgets = self.ws.settings.budgets
         with self.ws.uow.read() as session:
-            case = resolve(session, AdoptionCase, case_ident)
+            case = resolve(session, AdoptionCase, case_ident, self.actor)
             stage = Stage(case.stage)
             clock = read_clock(case.opened_at, stage, self.ws.now(), cots=case.cots, budgets=budgets,
                                closed_at=case.closed_at)

@@ -9,7 +9,9 @@ from sqlalchemy import String, cast, func, or_, select
 
 from ..domain.errors import ValidationError
 from ..domain.records import MRL_RANGE, TRL_RANGE
+from ..domain.sharing import Actor
 from ..ingest.values import country_iso3
+from ..store.sharing import restrict
 from ..domain.types import OperationalDomain
 from ..store.tables import (
     AdoptionCase,
@@ -22,7 +24,7 @@ from ..store.tables import (
     SolutionParticipant,
     TestCentre,
 )
-from .records import plain, resolve, row_dict
+from .records import marking_of, plain, resolve, row_dict
 from .workspace import Workspace
 
 RESOURCES = ("needs", "solutions", "companies", "centres")
@@ -92,8 +94,11 @@ def _words(column_list, text: str | None):
     return conditions
 
 
-def list_records(workspace: Workspace, resource: str, filters: Filters = Filters()) -> tuple[int, list[dict[str, Any]]]:
-    """List ``resource`` records matching ``filters``, ordered by id.
+def list_records(workspace: Workspace, actor: Actor, resource: str,
+                 filters: Filters = Filters()) -> tuple[int, list[dict[str, Any]]]:
+    """List the ``resource`` records that ``actor`` may see and that match ``filters``, ordered by id.
+
+    The count counts visible records only: a hidden record does not show, even as a number.
 
     Returns:
         ``(total, rows)``: how many match in all, and the page of rows as JSON-ready dicts (long
@@ -141,79 +146,89 @@ def list_records(workspace: Workspace, resource: str, filters: Filters = Filters
         if country:
             where.append(TestCentre.country == country)
         order = TestCentre.id
-    query = query.where(*where)
+    query = restrict(query.where(*where), actor)
     with workspace.uow.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        total = session.scalar(restrict(select(func.count()).select_from(query.subquery()), actor))
         rows = session.execute(query.order_by(order).limit(filters.limit).offset(filters.offset)).mappings().all()
     return total, [plain(dict(r)) for r in rows]
 
 
 def _with_owner(session, record) -> dict[str, Any]:
-    """The record's columns, with the owner's ref in place of its internal id."""
+    """The record's columns, with the owner's ref in place of its internal id, and its marking banner."""
     out = row_dict(record, exclude=("owner_org_id",))
     out["owner"] = session.get(Organisation, record.owner_org_id).ref
+    out.update(marking_of(session, record))
     return out
 
 
-def show_record(workspace: Workspace, resource: str, ident: str) -> dict[str, Any]:
+def show_record(workspace: Workspace, actor: Actor, resource: str, ident: str) -> dict[str, Any]:
     """One record in full, with what hangs off it.
 
     A need lists the solutions that responded to it and its cases; a solution lists its company,
     consortium and cases; a company lists its solutions (count and first 20), programmes and
     investments; a centre is shown as stored.
 
+    Everything shown, including the lists of related records, is what ``actor`` may see.
+
     Raises:
-        NotFound: no record with that id or ref.
+        NotFound: no record with that id or ref that the actor may see.
         ValidationError: unknown resource.
     """
     if resource not in RESOURCES:
         raise ValidationError(f"unknown resource {resource!r}; expected one of {', '.join(RESOURCES)}")
     with workspace.uow.read() as session:
         if resource == "needs":
-            need = resolve(session, CapabilityNeed, ident)
+            need = resolve(session, CapabilityNeed, ident, actor)
             out = _with_owner(session, need)
             out["responding_solutions"] = [
-                {"id": i, "ref": r, "name": n} for i, r, n in session.execute(
-                    select(Solution.id, Solution.ref, Solution.name).where(Solution.responds_to_need_id == need.id).order_by(Solution.id))
+                {"id": i, "ref": r, "name": n} for i, r, n in session.execute(restrict(
+                    select(Solution.id, Solution.ref, Solution.name).where(Solution.responds_to_need_id == need.id)
+                    .order_by(Solution.id), actor))
             ]
-            out["cases"] = [{"id": i, "stage": s} for i, s in session.execute(
-                select(AdoptionCase.id, AdoptionCase.stage).where(AdoptionCase.need_id == need.id).order_by(AdoptionCase.id))]
+            out["cases"] = [{"id": i, "stage": s} for i, s in session.execute(restrict(
+                select(AdoptionCase.id, AdoptionCase.stage).where(AdoptionCase.need_id == need.id)
+                .order_by(AdoptionCase.id), actor))]
             return out
         if resource == "solutions":
-            solution = resolve(session, Solution, ident)
+            solution = resolve(session, Solution, ident, actor)
             out = _with_owner(session, solution)
             out["company"] = {"id": solution.company.id, "ref": solution.company.ref, "legal_name": solution.company.legal_name,
                               "country": solution.company.country}
             out["consortium"] = [
                 {"company_ref": r, "legal_name": n, "country": c, "role": role, "eu_contribution_eur": eur}
-                for r, n, c, role, eur in session.execute(
+                for r, n, c, role, eur in session.execute(restrict(
                     select(Company.ref, Company.legal_name, Company.country, SolutionParticipant.role,
                            SolutionParticipant.eu_contribution_eur)
                     .join(Company, Company.id == SolutionParticipant.company_id)
-                    .where(SolutionParticipant.solution_id == solution.id).order_by(SolutionParticipant.role, Company.legal_name))
+                    .where(SolutionParticipant.solution_id == solution.id)
+                    .order_by(SolutionParticipant.role, Company.legal_name), actor))
             ]
-            out["cases"] = [{"id": i, "stage": s} for i, s in session.execute(
-                select(AdoptionCase.id, AdoptionCase.stage).where(AdoptionCase.solution_id == solution.id).order_by(AdoptionCase.id))]
+            out["cases"] = [{"id": i, "stage": s} for i, s in session.execute(restrict(
+                select(AdoptionCase.id, AdoptionCase.stage).where(AdoptionCase.solution_id == solution.id)
+                .order_by(AdoptionCase.id), actor))]
             return out
         if resource == "companies":
-            company = resolve(session, Company, ident)
+            company = resolve(session, Company, ident, actor)
             out = _with_owner(session, company)
-            count = session.scalar(select(func.count()).where(Solution.company_id == company.id))
+            count = session.scalar(restrict(
+                select(func.count()).select_from(Solution).where(Solution.company_id == company.id), actor))
             out["solution_count"] = count
-            out["solutions"] = [{"id": i, "ref": r, "name": n, "year": y} for i, r, n, y in session.execute(
+            out["solutions"] = [{"id": i, "ref": r, "name": n, "year": y} for i, r, n, y in session.execute(restrict(
                 select(Solution.id, Solution.ref, Solution.name, Solution.year).where(Solution.company_id == company.id)
-                .order_by(Solution.year.desc(), Solution.id).limit(20))]
-            out["programmes"] = [{"programme": p, "year": y, "challenge_area": a, "source": s} for p, y, a, s in session.execute(
+                .order_by(Solution.year.desc(), Solution.id).limit(20), actor))]
+            out["programmes"] = [{"programme": p, "year": y, "challenge_area": a, "source": s}
+                                 for p, y, a, s in session.execute(restrict(
                 select(ProgrammeMembership.programme, ProgrammeMembership.year, ProgrammeMembership.challenge_area,
-                       ProgrammeMembership.source).where(ProgrammeMembership.company_id == company.id))]
+                       ProgrammeMembership.source).where(ProgrammeMembership.company_id == company.id), actor))]
             out["investments"] = [plain({"investor": i, "invested_on": d, "amount_eur": a, "note": n, "source": s})
-                                  for i, d, a, n, s in session.execute(
+                                  for i, d, a, n, s in session.execute(restrict(
                 select(Investment.investor, Investment.invested_on, Investment.amount_eur, Investment.note, Investment.source)
-                .where(Investment.company_id == company.id))]
-            out["projects_as_participant"] = session.scalar(
-                select(func.count()).where(SolutionParticipant.company_id == company.id))
+                .where(Investment.company_id == company.id), actor))]
+            out["projects_as_participant"] = session.scalar(restrict(
+                select(func.count()).select_from(SolutionParticipant).join(Solution, Solution.id == SolutionParticipant.solution_id)
+                .where(SolutionParticipant.company_id == company.id), actor))
             return out
-        centre = resolve(session, TestCentre, ident)
+        centre = resolve(session, TestCentre, ident, actor)
         return _with_owner(session, centre)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.errors import Conflict, ValidationError
+from ..domain.errors import Conflict, PermissionDenied, ValidationError
 from ..domain.types import TLP, Distribution
 from ..ingest.batch import Batch
 from ..ingest.edf import read_edf
@@ -26,6 +26,8 @@ from ..ingest.names import name_key
 from ..ingest.network import read_network, slug
 from ..ingest.sbir import TransitionFacts, read_sbir
 from ..ingest.taxonomies import read_taxonomies
+from ..domain.sharing import Actor
+from ..store.sharing import unrestricted
 from ..store.tables import (
     CapabilityNeed,
     Company,
@@ -40,6 +42,8 @@ from ..store.tables import (
     TestCentre,
     TrlLevel,
 )
+from . import audit
+from .auth import system_actor
 from .upsert import UpsertCount, upsert
 from .workspace import HOME_ORG_KEY, Workspace
 
@@ -226,7 +230,8 @@ def apply_batch(session: Session, batch: Batch, report: ImportReport, *, home_or
     say(f"writing {len(batch.companies)} companies")
     pics = {c.eu_pic for c in batch.companies if c.eu_pic}
     if pics:
-        pic_owner = dict(session.execute(select(Company.eu_pic, Company.ref).where(Company.eu_pic.in_(pics))).all())
+        pic_owner = dict(session.execute(unrestricted(
+            select(Company.eu_pic, Company.ref).where(Company.eu_pic.in_(pics)), "a PIC is unique across owners")).all())
         kept = []
         for c in batch.companies:
             other = pic_owner.get(c.eu_pic) if c.eu_pic else None
@@ -331,8 +336,9 @@ def _write_programmes(session, batch, report, org_ids, home_id, sharing, now) ->
     known, the same country); an unknown company is created with ref ``ORG-<slug>-<country>``.
     """
     by_key: dict[str, list[tuple[int, str, str | None]]] = {}
-    for cid, ref, legal, aliases, country in session.execute(
-            select(Company.id, Company.ref, Company.legal_name, Company.aliases, Company.country)):
+    for cid, ref, legal, aliases, country in session.execute(unrestricted(
+            select(Company.id, Company.ref, Company.legal_name, Company.aliases, Company.country),
+            "programme facts name public companies")):
         for n in [legal, *(aliases or [])]:
             by_key.setdefault(name_key(n), []).append((cid, ref, country))
 
@@ -377,15 +383,24 @@ def _write_programmes(session, batch, report, org_ids, home_id, sharing, now) ->
     ], now=now)[0])
 
 
+IMPORT_ROLES = ("admin", "analyst")
+
+
 def run_import(
     workspace: Workspace,
     source: str,
     *,
+    actor: Actor | None = None,
     path: Path | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Read ``source`` and write it in one transaction (see :func:`read_source` for the arguments).
+
+    Args:
+        actor: who imports (an admin or analyst); None for the system itself (the quickstart). A
+            user's own records belong to the actor's organisation; public data to its publisher.
+            One audit entry records the import and its counts.
 
     Returns:
         The report. With ``skip_invalid`` its ``rejects`` list the rows left out.
@@ -394,14 +409,24 @@ def run_import(
         NotInitialised: the workspace has no schema.
         ValidationError: the first bad file or row (nothing is written).
         Conflict: another import wrote the same records meanwhile (nothing is written).
+        PermissionDenied: the actor is neither admin nor analyst.
     """
     workspace.require_schema()
-    home_org = workspace.home_org_ref()
+    if actor is not None and not actor.has_role(*IMPORT_ROLES):
+        raise PermissionDenied(f"importing needs the role admin or analyst; {actor.username} has "
+                               f"{', '.join(sorted(actor.roles)) or 'none'}")
+    home_org = actor.org_ref if actor is not None else workspace.home_org_ref()
     batch, report = read_source(source, path=path, home_org=home_org, skip_invalid=skip_invalid, progress=progress)
     try:
         with workspace.uow.transaction() as session:
             apply_batch(session, batch, report, home_org=home_org, now=workspace.now(),
                         public=source not in KINDS, progress=progress, skip_invalid=skip_invalid)
+            who = actor or system_actor(session, home_org)
+            audit.record(session, who, "import", "import", None, now=workspace.now(), after={
+                "source": source, "path": str(path) if path else None,
+                "counts": {t: {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
+                           for t, c in report.counts.items()},
+                "rejected": len(batch.rejects)})
     except IntegrityError:
         raise Conflict("another import changed the workspace at the same time; nothing was written: run this "
                        "import again") from None

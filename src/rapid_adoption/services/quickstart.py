@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,11 +34,14 @@ from sqlalchemy.engine import make_url
 from ..domain.errors import Conflict
 from ..domain.types import TLP, Distribution, Stage
 from ..store import migrate
+from ..store.sharing import unrestricted
 from ..store.tables import AdoptionCase, CapabilityNeed
+from .auth import system_actor
 from .cases import CaseService
 from .imports import ImportReport, Progress, run_import
 from .setup import init_workspace
 from .workspace import StoreUnavailable, Workspace
+from .example import SharingExample, build_sharing_example
 
 ACTOR = "rapid quickstart"
 PUBLIC = {"distribution": Distribution.COMMUNITY.value, "tlp": TLP.CLEAR.value}
@@ -54,6 +57,7 @@ class QuickstartReport:
         opened: cases opened by this run, per source ("EDF projects", "Navy transitions").
         already_open: cases that a previous run had opened (with ``--reuse``).
         skipped: (case ref, reason) for real pairs that could not be opened.
+        sharing: the multi-nation sharing example (users, group, assessments, who sees what).
     """
 
     backup: Path | None = None
@@ -61,6 +65,7 @@ class QuickstartReport:
     opened: dict[str, int] = field(default_factory=dict)
     already_open: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    sharing: SharingExample | None = None
 
 
 def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
@@ -105,7 +110,7 @@ def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
         return backup
     if migrate.is_initialised(engine):
         with workspace.uow.read() as session:
-            if session.scalar(select(func.count()).select_from(CapabilityNeed)):
+            if session.scalar(unrestricted(select(func.count()).select_from(CapabilityNeed), "is the database empty?")):
                 raise Conflict(
                     f"the database {workspace.location} already holds data: run 'rapid quickstart --reuse' to import "
                     "into it, or point RAPID_DATABASE_URL at an empty database")
@@ -141,11 +146,14 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
     init_workspace(workspace)
     report.imported = run_import(workspace, "all", progress=progress)
     say("opening adoption cases from real need-solution pairs")
-    cases = CaseService(workspace, ACTOR)
     with workspace.uow.transaction() as session:
-        existing = set(session.scalars(select(AdoptionCase.ref).where(AdoptionCase.ref.is_not(None))))
+        # The system acts for each case's owner: the Commission for EDF projects, the USA for Navy transitions.
+        edf_cases = CaseService(workspace, replace(system_actor(session, "EU-DEFIS"), username=ACTOR))
+        navy_cases = CaseService(workspace, replace(system_actor(session, "USA"), username=ACTOR))
+        existing = set(session.scalars(unrestricted(
+            select(AdoptionCase.ref).where(AdoptionCase.ref.is_not(None)), "the quickstart's own case refs")))
 
-        def open_case(ref, need, solution, opened_at, owner, source, label) -> bool:
+        def open_case(cases, ref, need, solution, opened_at, owner, source, label) -> bool:
             if ref in existing:
                 report.already_open += 1
                 return False
@@ -167,16 +175,16 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
             if start > now:
                 report.skipped.append((ref, f"the project starts on {facts['start_date']}, after today"))
                 continue
-            if not open_case(ref, facts["call_identifier"], solution_ref, start, "EU-DEFIS",
+            if not open_case(edf_cases, ref, facts["call_identifier"], solution_ref, start, "EU-DEFIS",
                              "EDF projects.csv", "EDF projects"):
                 continue
-            cases.advance(ref, Stage.TEVV, f"EDF grant under call {facts['call_identifier']}: the call's evaluation "
+            edf_cases.advance(ref, Stage.TEVV, f"EDF grant under call {facts['call_identifier']}: the call's evaluation "
                           "selected this project (inferred: gate passed on the project's start date).",
                           decided_at=start, inferred=True, session=session)
             end = _midnight(facts["end_date"]) if facts["end_date"] else None
             if facts["status"].lower() == "ended" or (end is not None and end <= now):
                 when = min(end, now) if end else now
-                cases.advance(ref, Stage.BADGE, f"Project status {facts['status']!r}, end date {facts['end_date']}: "
+                edf_cases.advance(ref, Stage.BADGE, f"Project status {facts['status']!r}, end date {facts['end_date']}: "
                               "development and testing finished (inferred).", decided_at=when, inferred=True,
                               session=session)
 
@@ -191,8 +199,8 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
                 report.skipped.append((ref, f"transition year {t.transition_year} is before its first topic's fiscal year {t.first_topic_fiscal_year}"))
                 continue
             contract_at = min(contract_at, now)
-            if not open_case(ref, t.need_ref, t.solution_ref, opened_at, "USA", t.source_url or "navy_transitions.csv",
-                             "Navy transitions"):
+            if not open_case(navy_cases, ref, t.need_ref, t.solution_ref, opened_at, "USA",
+                             t.source_url or "navy_transitions.csv", "Navy transitions"):
                 continue
             evidence = [t.source_url] if t.source_url.startswith("http") else []
             for target, why in (
@@ -203,6 +211,8 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
                 (Stage.ADOPTED, f"Transition type {t.transition_type!r}: the Navy bought the capability for use "
                                 "(inferred: fielded at the contract)."),
             ):
-                cases.advance(ref, target, why, evidence if target in (Stage.FIELDING, Stage.ADOPTED) else [],
+                navy_cases.advance(ref, target, why, evidence if target in (Stage.FIELDING, Stage.ADOPTED) else [],
                               decided_at=contract_at, inferred=True, session=session)
+    say("setting up the multi-nation sharing example")
+    report.sharing = build_sharing_example(workspace)
     return report

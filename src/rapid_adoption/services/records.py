@@ -8,10 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.errors import NotFound, ValidationError
-from ..store.tables import AdoptionCase, CapabilityNeed, Company, Solution, TestCentre
+from ..domain.errors import NotFound, PermissionDenied, ValidationError
+from ..domain.sharing import Actor
+from ..store.sharing import restrict
+from ..store.tables import AdoptionCase, Assessment, CapabilityNeed, Company, Solution, TestCentre
 
 LABELS = {
+    Assessment: "assessment",
     CapabilityNeed: "capability need",
     Solution: "solution",
     Company: "company",
@@ -20,23 +23,33 @@ LABELS = {
 }
 
 
-def resolve(session: Session, model: type, ident: str | int):
-    """Load a record by numeric id or by ref (``EDF-2023-DA-AIR-SPS``, ``PIC-999988327``, ...).
+def resolve(session: Session, model: type, ident: str | int, actor: Actor, action: str = "view"):
+    """Load a record the actor may see, by numeric id or by ref (``EDF-2023-DA-AIR-SPS``, ``PIC-999988327``).
+
+    Args:
+        actor: the reader; the sharing filter applies, so a hidden record is "not found".
+        action: ``view``, or ``change`` to also require that the actor's organisation owns it.
 
     Raises:
-        NotFound: no record has that id or ref, e.g. "no capability need 'X' (give its id or ref)".
-        ValidationError: ``ident`` is the id of one record and the ref of another.
+        NotFound: no visible record has that id or ref, e.g. "no capability need 'X' (give its id or ref)".
+        PermissionDenied: ``change`` on a visible record that another organisation owns.
+        ValidationError: ``ident`` is the id of one visible record and the ref of another.
     """
     text = str(ident).strip()
-    by_id = session.get(model, int(text)) if text.isascii() and text.isdigit() and len(text) < 19 else None
-    by_ref = session.scalar(select(model).where(model.ref == text)) if hasattr(model, "ref") else None
+    label = LABELS.get(model, model.__name__)
+    by_id = by_ref = None
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        by_id = session.scalar(restrict(select(model).where(model.id == int(text)), actor))
+    if hasattr(model, "ref"):
+        by_ref = session.scalar(restrict(select(model).where(model.ref == text), actor))
     if by_id is not None and by_ref is not None and by_id is not by_ref:
-        raise ValidationError(
-            f"{text!r} is the id of one {LABELS.get(model, model.__name__)} and the ref of another "
-            f"(id {by_ref.id}); give the other's id instead")
+        raise ValidationError(f"{text!r} is the id of one {label} and the ref of another (id {by_ref.id}); "
+                              "give the other's id instead")
     record = by_id if by_id is not None else by_ref
     if record is None:
-        raise NotFound(f"no {LABELS.get(model, model.__name__)} {text!r} (give its id or ref)")
+        raise NotFound(f"no {label} {text!r} (give its id or ref)")
+    if action == "change" and record.owner_org_id != actor.org_id:
+        raise PermissionDenied(f"{label} {text} belongs to another organisation: only its owner may change it")
     return record
 
 
@@ -56,3 +69,27 @@ def plain(value: Any) -> Any:
 def row_dict(record: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """All column values of an ORM ``record`` as a JSON-ready dict."""
     return {c.key: plain(getattr(record, c.key)) for c in record.__table__.columns if c.key not in exclude}
+
+
+def releasable_codes(stored: str) -> tuple[str, ...]:
+    """The nations in a stored ``releasable_to`` value (``",DEU,FRA,"`` gives ``("DEU", "FRA")``)."""
+    return tuple(code for code in stored.split(",") if code)
+
+
+def stored_releasable(codes: tuple[str, ...]) -> str:
+    """The stored form of a releasability list: ``("DEU", "FRA")`` gives ``",DEU,FRA,"``; ``()`` gives ``""``."""
+    return f",{','.join(codes)}," if codes else ""
+
+
+def marking_of(session: Session, record) -> dict[str, Any]:
+    """A shared record's marking: ``releasable_to`` as a list, its sharing group's name, and the banner text."""
+    from ..domain.sharing import marking_banner
+    from ..store.tables import SharingGroup
+
+    codes = releasable_codes(record.releasable_to or "")
+    group = session.get(SharingGroup, record.sharing_group_id) if record.sharing_group_id else None
+    return {
+        "releasable_to": list(codes),
+        "sharing_group": group.name if group else None,
+        "marking": marking_banner(record.tlp, record.distribution, group.name if group else None, codes),
+    }

@@ -5,12 +5,18 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain.errors import ValidationError
-from ..store.tables import Setting
+from ..store.tables import Setting, User
+from .auth import create_user
 from .imports import ImportReport, apply_batch, read_source
-from .workspace import DEFAULT_HOME_ORG, HOME_ORG_KEY, Workspace
+from .workspace import DEFAULT_HOME_ORG, DEFAULT_USER_KEY, HOME_ORG_KEY, Workspace
 
 
-def init_workspace(workspace: Workspace, org: str | None = None) -> ImportReport:
+DEFAULT_ADMIN = "admin"
+DEFAULT_ADMIN_ROLES = ["admin", "analyst", "board"]
+
+
+def init_workspace(workspace: Workspace, org: str | None = None, admin: str | None = None,
+                   admin_password: str | None = None) -> ImportReport:
     """Migrate the schema to head, load the reference data, and set the home organisation.
 
     Safe to run again: an initialised workspace is upgraded and its reference data refreshed; the
@@ -21,9 +27,14 @@ def init_workspace(workspace: Workspace, org: str | None = None) -> ImportReport
         org: the organisation the workspace acts for: a NATO member's ISO 3166-1 alpha-3 code
             (``DEU``) or a NATO body (``DIANA``, ``NIF``, ``NCIA``, ``NSPA``, ``ACT``, ``CMRE``).
             Default: the current one, or ``DIANA`` for a new workspace.
+        admin: the first admin's user name, made when the workspace has no user yet (default
+            ``admin``, with the roles admin, analyst and board). The CLI acts as this user unless
+            told otherwise (``--as``, ``RAPID_TOKEN``).
+        admin_password: the first admin's password for the web login (12 or more characters);
+            None sets none.
 
     Raises:
-        ValidationError: ``org`` is not a known organisation.
+        ValidationError: ``org`` is not a known organisation, or a bad user name or password.
     """
     batch, report = read_source("taxonomies")
     known = {o.ref for o in batch.organisations}
@@ -43,4 +54,8 @@ def init_workspace(workspace: Workspace, org: str | None = None) -> ImportReport
             session.add(Setting(key=HOME_ORG_KEY, value=wanted))
         else:
             current.value = wanted
+        if session.scalar(select(User.id).limit(1)) is None:
+            create_user(workspace, None, admin or DEFAULT_ADMIN, wanted, DEFAULT_ADMIN_ROLES,
+                        password=admin_password, session=session)
+            session.add(Setting(key=DEFAULT_USER_KEY, value=admin or DEFAULT_ADMIN))
     return report

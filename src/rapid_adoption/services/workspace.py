@@ -21,6 +21,7 @@ from ..store.tables import Organisation, Setting
 from ..store.uow import UnitOfWork
 
 HOME_ORG_KEY = "home_org"
+DEFAULT_USER_KEY = "default_user"
 DEFAULT_HOME_ORG = "DIANA"
 
 
@@ -153,6 +154,11 @@ class Workspace:
         with self.uow.read() as session:
             value = session.scalar(select(Setting.value).where(Setting.key == HOME_ORG_KEY))
         return value or DEFAULT_HOME_ORG
+
+    def default_username(self) -> str | None:
+        """The user the CLI acts as when told nothing else (the first admin, made by ``rapid init``)."""
+        with self.uow.read() as session:
+            return session.scalar(select(Setting.value).where(Setting.key == DEFAULT_USER_KEY))
 
     def close(self) -> None:
         """Release the database connections."""

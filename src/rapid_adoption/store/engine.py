@@ -9,6 +9,10 @@ from sqlalchemy.exc import ArgumentError
 from ..domain.errors import ValidationError
 
 
+WRITE_OPTION = "rapid_write"
+"""Execution option marking a connection whose transaction will write."""
+
+
 def _unicode_lower(value):
     """``lower()`` for SQLite that handles every script (``'ANDØYA'`` gives ``'andøya'``)."""
     return value.lower() if isinstance(value, str) else value
@@ -43,6 +47,8 @@ def make_engine(database_url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no branch - trivial
+            # Let SQLAlchemy, not the driver, begin transactions (see _sqlite_begin).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             if url.database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -51,6 +57,13 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
             # SQLite's lower() folds only ASCII; replace it with Python's, which folds every script.
             dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # A write transaction takes the write lock at once (BEGIN IMMEDIATE), so two writers queue
+            # on the busy timeout instead of failing when both try to upgrade a read lock.
+            write = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -61,7 +61,12 @@ class Timestamped:
 
 
 class SharedRecord(Timestamped):
-    """Sharing columns of a user-data record: owner, distribution (default community), TLP (default GREEN)."""
+    """Sharing columns of a user-data record: owner, distribution (default community), TLP (default GREEN),
+    sharing group (for ``sharing_group`` distribution) and releasability.
+
+    ``releasable_to`` holds ISO alpha-3 codes as ``",DEU,FRA,"`` (empty: no restriction), so that the
+    sharing filter tests membership with one ``LIKE`` on every backend.
+    """
 
     @declared_attr
     def owner_org_id(cls) -> Mapped[int]:  # noqa: N805
@@ -70,6 +75,13 @@ class SharedRecord(Timestamped):
 
     distribution: Mapped[str] = mapped_column(String(20), nullable=False, default=Distribution.COMMUNITY.value)
     tlp: Mapped[str] = mapped_column(String(20), nullable=False, default=TLP.GREEN.value)
+
+    @declared_attr
+    def sharing_group_id(cls) -> Mapped[int | None]:  # noqa: N805
+        """The sharing group, when the distribution is ``sharing_group``."""
+        return mapped_column(ForeignKey("sharing_groups.id"), nullable=True, index=True)
+
+    releasable_to: Mapped[str] = mapped_column(String(400), nullable=False, default="", server_default="")
 
 
 class Organisation(Timestamped, Base):
@@ -82,6 +94,93 @@ class Organisation(Timestamped, Base):
     kind: Mapped[str] = mapped_column(String(30), nullable=False)
     nation_iso3: Mapped[str | None] = mapped_column(String(3))
     source: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Timestamped, Base):
+    """A user: one organisation, one or more roles, an argon2 password hash for the web login."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    roles: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class ApiToken(Base):
+    """An API token: only its SHA-256 hash is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SharingGroup(Timestamped, Base):
+    """A named set of organisations (and of every organisation of some nations) that records can be shared with."""
+
+    __tablename__ = "sharing_groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+
+
+class SharingGroupMember(Base):
+    """A member of a sharing group: an organisation, or every organisation of a nation."""
+
+    __tablename__ = "sharing_group_members"
+    __table_args__ = (UniqueConstraint("group_id", "organisation_id", "nation_iso3"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("sharing_groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    nation_iso3: Mapped[str | None] = mapped_column(String(3), index=True)
+    can_extend: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class RedRecipient(Base):
+    """A user named on a TLP:RED record of their own organisation."""
+
+    __tablename__ = "red_recipients"
+    __table_args__ = (UniqueConstraint("record_table", "record_id", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_table: Mapped[str] = mapped_column(String(60), nullable=False)
+    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+
+
+class AuditEntry(Base):
+    """One append-only, hash-chained audit entry: who did what to which object, with the data before and after."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditHead(Base):
+    """The chain's head (one row): the last entry's id and hash. Locking it serialises appends."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class Setting(Base):
@@ -202,7 +301,7 @@ class Solution(SharedRecord, Base):
     year: Mapped[int | None] = mapped_column(Integer)
     responds_to_need_id: Mapped[int | None] = mapped_column(ForeignKey("capability_needs.id"), index=True)
 
-    company: Mapped[Company] = relationship(lazy="joined")
+    company: Mapped[Company] = relationship(lazy="select")
 
 
 class SolutionParticipant(Base):
@@ -248,8 +347,8 @@ class AdoptionCase(SharedRecord, Base):
     rejected_at_stage: Mapped[str | None] = mapped_column(String(30))
     source: Mapped[str | None] = mapped_column(Text)
 
-    need: Mapped[CapabilityNeed] = relationship(lazy="joined")
-    solution: Mapped[Solution] = relationship(lazy="joined")
+    need: Mapped[CapabilityNeed] = relationship(lazy="select")
+    solution: Mapped[Solution] = relationship(lazy="select")
     decisions: Mapped[list["GateDecision"]] = relationship(
         back_populates="case", order_by="GateDecision.decided_at, GateDecision.id", cascade="all, delete-orphan"
     )
@@ -272,4 +371,33 @@ class GateDecision(SharedRecord, Base):
     case: Mapped[AdoptionCase] = relationship(back_populates="decisions")
 
 
+class Assessment(SharedRecord, Base):
+    """One organisation's market-research assessment of a solution, optionally against a need and inside a case."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solutions.id"), nullable=False, index=True)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("capability_needs.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("adoption_cases.id"), index=True)
+    trl: Mapped[int | None] = mapped_column(Integer)
+    mrl: Mapped[int | None] = mapped_column(Integer)
+    fit_0_to_100: Mapped[int | None] = mapped_column(Integer)
+    strengths: Mapped[str | None] = mapped_column(Text)
+    weaknesses: Mapped[str | None] = mapped_column(Text)
+    risks: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    assessed_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
 Index("ix_adoption_cases_need_solution", AdoptionCase.need_id, AdoptionCase.solution_id)
+Index("ix_assessments_sharing", Assessment.owner_org_id, Assessment.distribution, Assessment.tlp)
+
+SHARED_MODELS: dict[str, type] = {
+    m.__tablename__: m
+    for m in (CapabilityNeed, Company, Solution, TestCentre, AdoptionCase, GateDecision, ProgrammeMembership,
+              Investment, Assessment)
+}
+"""Every table that holds shared user data, by table name. The sharing filter covers each of them."""
+
+CONTAINED_IN_CASE = ("gate_decisions", "assessments")
+"""Tables whose rows may sit inside an adoption case (``case_id``) and are never more visible than it."""

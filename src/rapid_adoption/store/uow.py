@@ -8,6 +8,9 @@ from typing import Iterator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .engine import WRITE_OPTION
+from .sharing import install_guard
+
 
 class UnitOfWork:
     """Hands out sessions bound to one engine.
@@ -18,7 +21,10 @@ class UnitOfWork:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._factory = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        self._read_factory = sessionmaker(engine, expire_on_commit=False)
+        install_guard(self._factory)
+        install_guard(self._read_factory)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -33,7 +39,7 @@ class UnitOfWork:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """Yield a session for reads; it is rolled back at the end, so nothing it did is kept."""
-        session = self._factory()
+        session = self._read_factory()
         try:
             yield session
         finally:

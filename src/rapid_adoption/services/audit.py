@@ -1,0 +1,144 @@
+"""The audit log: append-only, hash-chained entries written in the same transaction as each change.
+
+Each entry's hash is SHA-256 over the canonical JSON (sorted keys, no spaces) of the entry's fields
+and the previous entry's hash, so changing or removing any entry breaks the chain from there on.
+The ``audit_head`` row holds the last id and hash; appending locks it, which serialises writers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.sharing import Actor
+from ..store.sharing import restrict, unrestricted, visible_condition
+from ..store.tables import SHARED_MODELS, AuditEntry, AuditHead
+from .records import plain
+from .workspace import Workspace
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and no insignificant whitespace, as the hash input."""
+    return json.dumps(plain(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    """SHA-256 (hex) of the entry's canonical JSON together with the previous entry's hash."""
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode("utf-8")).hexdigest()
+
+
+def _fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id, "at": entry.at, "actor": entry.actor, "actor_user_id": entry.actor_user_id,
+        "organisation_id": entry.organisation_id, "action": entry.action, "object_type": entry.object_type,
+        "object_id": entry.object_id, "before": entry.before, "after": entry.after,
+    }
+
+
+def record(session: Session, actor: Actor, action: str, object_type: str, object_id: int | None, *,
+           now: datetime, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one entry in the caller's transaction.
+
+    Args:
+        session: the session that makes the change (so both commit or neither).
+        actor: who acts (the system itself has ``user_id`` None).
+        action: e.g. ``create``, ``update``, ``share``, ``gate``, ``login``, ``token.use``, ``import``.
+        object_type: the table or kind of object, e.g. ``assessments``.
+        object_id: the object's id, or None.
+        now: the entry's time (timezone-aware UTC).
+        before, after: the object's data before and after (JSON-ready dicts), or None.
+    """
+    head = session.execute(
+        unrestricted(select(AuditHead).where(AuditHead.id == 1).with_for_update(), "the audit chain head")
+    ).scalar_one()
+    entry = AuditEntry(
+        id=head.last_id + 1, at=now, actor=actor.username, actor_user_id=actor.user_id,
+        organisation_id=actor.org_id, action=action, object_type=object_type, object_id=object_id,
+        before=plain(before) if before is not None else None, after=plain(after) if after is not None else None,
+        prev_hash=head.last_hash, entry_hash="",
+    )
+    entry.entry_hash = entry_hash(_fields(entry), head.last_hash)
+    session.add(entry)
+    session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=entry.id, last_hash=entry.entry_hash))
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of :func:`verify`.
+
+    Attributes:
+        entries: how many entries were checked.
+        problems: one line per problem found, e.g. "entry 7: altered (its hash does not match)".
+    """
+
+    entries: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+def verify(workspace: Workspace) -> ChainReport:
+    """Recompute the chain: every entry's hash, the links between entries, the ids, and the head.
+
+    Finds an altered entry (its hash no longer matches), a missing entry (a gap in the ids or a
+    broken link), and a removed tail (the head names a later entry than the last one found).
+    """
+    problems: list[str] = []
+    count = 0
+    with workspace.uow.read() as session:
+        head = session.execute(unrestricted(select(AuditHead).where(AuditHead.id == 1), "chain check")).scalar_one()
+        previous_hash, expected_id = GENESIS_HASH, 1
+        for entry in session.execute(unrestricted(select(AuditEntry).order_by(AuditEntry.id), "chain check")).scalars():
+            count += 1
+            if entry.id != expected_id:
+                missing = f"{expected_id}" if entry.id == expected_id + 1 else f"{expected_id}-{entry.id - 1}"
+                problems.append(f"entry {missing}: missing")
+            if entry.prev_hash != previous_hash:
+                problems.append(f"entry {entry.id}: does not follow the entry before it (an entry was removed or altered)")
+            if entry_hash(_fields(entry), entry.prev_hash) != entry.entry_hash:
+                problems.append(f"entry {entry.id}: altered (its hash does not match its content)")
+            previous_hash, expected_id = entry.entry_hash, entry.id + 1
+        if head.last_id != expected_id - 1 or head.last_hash != previous_hash:
+            problems.append(f"the chain should end at entry {head.last_id}, but the last entry found is {expected_id - 1}")
+    return ChainReport(count, problems)
+
+
+def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None = None, object_id: int | None = None,
+                 limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Audit entries the actor may see, newest first.
+
+    An auditor sees every entry of its own organisation. Anyone sees entries about records the
+    sharing filter lets them see now, and their own organisation's entries about objects that are
+    not shared records (users, tokens, groups, imports).
+    """
+    shared_types = list(SHARED_MODELS)
+    own_org = AuditEntry.organisation_id == actor.org_id
+    about_visible = []
+    for name, model in SHARED_MODELS.items():
+        table = model.__table__
+        visible_ids = select(table.c.id).where(visible_condition(table, actor))
+        about_visible.append(and_(AuditEntry.object_type == name, AuditEntry.object_id.in_(visible_ids)))
+    condition = or_(*about_visible, and_(own_org, AuditEntry.object_type.notin_(shared_types)))
+    if actor.has_role("auditor"):
+        condition = or_(condition, own_org)
+    query = select(AuditEntry).where(condition)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    query = restrict(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset), actor)
+    with workspace.uow.read() as session:
+        return [plain({**_fields(e), "entry_hash": e.entry_hash}) for e in session.execute(query).scalars()]
