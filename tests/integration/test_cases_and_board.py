@@ -17,7 +17,7 @@ from rapid_adoption.services.cases import CaseService
 from rapid_adoption.services.imports import run_import
 from rapid_adoption.store.tables import AdoptionCase, GateDecision
 
-from conftest import FROZEN_NOW, inspect_db
+from conftest import FROZEN_NOW, admin_of, inspect_db, system_of
 
 UTC = timezone.utc
 DATA = Path(__file__).resolve().parents[2] / "src" / "rapid_adoption" / "data"
@@ -26,7 +26,7 @@ DATA = Path(__file__).resolve().parents[2] / "src" / "rapid_adoption" / "data"
 @pytest.fixture
 def service(empty_ws):
     run_import(empty_ws, "edf")
-    return CaseService(empty_ws, "analyst.one")
+    return CaseService(empty_ws, admin_of(empty_ws))
 
 
 def count(ws, model) -> int:
@@ -46,8 +46,8 @@ def test_open_and_advance_through_every_gate(service):
     assert view.case["closed_at"] == moments[-1].isoformat()
     assert [d["to_stage"] for d in view.timeline] == ["tevv", "badge", "contracting", "fielding", "adopted"]
     assert [d["on_time"] for d in view.timeline] == [True, True, True, True, True]
-    assert view.timeline[0]["decided_by"] == "analyst.one"
-    board = build_board(service.ws)
+    assert view.timeline[0]["decided_by"] == "admin"
+    board = build_board(service.ws, service.actor)
     assert board.funnel.adopted == 1
     assert board.funnel.adopted_within_budget == 1
     assert board.funnel.adopted_within_budget_share == 1.0
@@ -115,6 +115,7 @@ def test_unknown_records(service):
 
 
 def test_quickstart_opens_cases_from_real_pairs(qs_ws):
+    admin = admin_of(qs_ws)
     with inspect_db(qs_ws) as session:
         by_stage = dict(session.execute(select(AdoptionCase.stage, func.count()).group_by(AdoptionCase.stage)).all())
         edf = session.scalar(select(func.count()).where(AdoptionCase.ref.like("QS-EDF-%")))
@@ -125,7 +126,7 @@ def test_quickstart_opens_cases_from_real_pairs(qs_ws):
     assert (edf, navy) == (42, 172)
     assert by_stage == {"tevv": 38, "badge": 4, "adopted": 172}
     assert inferred == 42 + 4 + 172 * 5
-    board = build_board(qs_ws)
+    board = build_board(qs_ws, admin)
     assert board.funnel.total == 214
     assert board.funnel.status == {"on_track": 0, "at_risk": 1, "overdue": 41}
     assert board.funnel.adopted == 172
@@ -146,7 +147,7 @@ def test_quickstart_opens_cases_from_real_pairs(qs_ws):
 
 def test_quickstart_case_inference_for_one_navy_transition(qs_ws):
     # navy_transitions.csv: "Beacon Interactive Systems LLC", prior_sbir N07-108 (FY2007), transition year 2026.
-    service = CaseService(qs_ws, "t")
+    service = CaseService(qs_ws, admin_of(qs_ws))
     with inspect_db(qs_ws) as session:
         ref = session.scalar(select(AdoptionCase.ref).join(AdoptionCase.solution).where(
             AdoptionCase.ref.like("QS-NAVY-%"), AdoptionCase.solution.has(name="Prognostics and Health Management (PHM) for Afloat Information Technology (IT) and Network Services")))
@@ -161,10 +162,10 @@ def test_quickstart_case_inference_for_one_navy_transition(qs_ws):
 
 
 def test_board_for_many_cases_sorts_most_urgent_first(service):
-    ids = [service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=100), owner_ref="DEU"),
-           service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=80), owner_ref="FRA"),
-           service.open("EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=5), owner_ref="POL")]
-    board = build_board(service.ws)
+    ids = [CaseService(service.ws, system_of(service.ws, owner)).open(
+               "EDF-2023-DA-AIR-SPS", "EDF-101167826", opened_at=FROZEN_NOW - timedelta(days=days), owner_ref=owner)
+           for owner, days in (("DEU", 100), ("FRA", 80), ("POL", 5))]
+    board = build_board(service.ws, service.actor)
     cases = board.by_stage["market_research"]
     assert [c.id for c in cases] == ids
     assert [c.status for c in cases] == ["overdue", "at_risk", "on_track"]

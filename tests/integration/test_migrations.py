@@ -16,7 +16,7 @@ def test_upgrade_head_on_an_empty_database(tmp_path):
     assert migrate.current_revision(engine) is None
     assert not migrate.is_initialised(engine)
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision(engine) == "0001"
+    assert migrate.current_revision(engine) == migrate.head_revision(engine) == "0002"
     tables = set(inspect(engine).get_table_names())
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
 
@@ -39,9 +39,10 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
 
 def test_every_user_data_table_carries_sharing_and_version_columns():
     user_tables = {"companies", "capability_needs", "solutions", "test_centres", "adoption_cases", "gate_decisions",
-                   "programme_memberships", "investments"}
+                   "programme_memberships", "investments", "assessments"}
     for name in user_tables:
         columns = set(Base.metadata.tables[name].columns.keys())
-        assert {"owner_org_id", "distribution", "tlp", "version", "created_at", "updated_at"} <= columns, name
+        assert {"owner_org_id", "distribution", "tlp", "sharing_group_id", "releasable_to", "version", "created_at",
+                "updated_at"} <= columns, name
         assert Base.metadata.tables[name].columns["distribution"].default.arg == "community"
         assert Base.metadata.tables[name].columns["tlp"].default.arg == "GREEN"
