@@ -47,7 +47,15 @@ AFTER_INIT = {
     "trl_levels": 9,
     "mrl_levels": 10,
     "technology_areas": 31,
-    "settings": 1,
+    "settings": 2,  # the home organisation and the default user
+    "users": 1,  # the first admin
+    "api_tokens": 0,
+    "sharing_groups": 0,
+    "sharing_group_members": 0,
+    "red_recipients": 0,
+    "assessments": 0,
+    "audit_entries": 1,  # the first admin's creation
+    "audit_head": 1,
     "companies": 0,
     "capability_needs": 0,
     "solutions": 0,
@@ -62,6 +70,7 @@ AFTER_INIT = {
 # After `run_import(ws, "all")` on the bundled data.
 AFTER_ALL = {
     **AFTER_INIT,
+    "audit_entries": 2,  # + the import
     # 616 EDF PICs + 5556 SBIR firm clusters + 24 companies named only by DIANA/NIF facts
     "companies": 6196,
     # 207 EDF calls + 188 AF 2015.1 topics + 2415 SBIR 2008-2018 topics + 173 Navy transition needs
@@ -518,7 +527,7 @@ def test_user_needs_file(empty_ws, tmp_path, name, text):
 
     assert report.counts["capability_needs"].inserted == 3
     assert report.changed == 3
-    assert table_counts(empty_ws) == {**before, "capability_needs": 3}
+    assert table_counts(empty_ws) == {**before, "capability_needs": 3, "audit_entries": before["audit_entries"] + 1}
     got = rows(empty_ws, select(
         CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.statement, CapabilityNeed.operational_domain,
         CapabilityNeed.technology_areas, CapabilityNeed.priority, CapabilityNeed.source, CapabilityNeed.published_on,
@@ -588,7 +597,7 @@ def test_user_companies_file(empty_ws, tmp_path, name, text):
     report = run_import(empty_ws, "companies", path=path)
 
     assert report.counts["companies"].inserted == 3
-    assert table_counts(empty_ws) == {**before, "companies": 3}
+    assert table_counts(empty_ws) == {**before, "companies": 3, "audit_entries": before["audit_entries"] + 1}
     got = rows(empty_ws, select(
         Company.ref, Company.legal_name, Company.aliases, Company.country, Company.eu_pic, Company.duns, Company.uei,
         Company.ncage, Company.sme, Company.website, Company.city, Company.source, Company.tlp,
@@ -626,7 +635,7 @@ def test_user_centres_file(empty_ws, tmp_path, name, text):
     report = run_import(empty_ws, "centres", path=path)
 
     assert report.counts["test_centres"].inserted == 2
-    assert table_counts(empty_ws) == {**before, "test_centres": 2}
+    assert table_counts(empty_ws) == {**before, "test_centres": 2, "audit_entries": before["audit_entries"] + 1}
     got = rows(empty_ws, select(
         TestCentre.ref, TestCentre.name, TestCentre.centre_type, TestCentre.country, TestCentre.city, TestCentre.operator,
         TestCentre.domains, TestCentre.capabilities, TestCentre.source, TestCentre.notes, TestCentre.tlp,

@@ -422,11 +422,12 @@ def run_import(
             apply_batch(session, batch, report, home_org=home_org, now=workspace.now(),
                         public=source not in KINDS, progress=progress, skip_invalid=skip_invalid)
             who = actor or system_actor(session, home_org)
-            audit.record(session, who, "import", "import", None, now=workspace.now(), after={
-                "source": source, "path": str(path) if path else None,
-                "counts": {t: {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
-                           for t, c in report.counts.items()},
-                "rejected": len(batch.rejects)})
+            if report.changed:  # an import that changes nothing writes nothing, not even an audit entry
+                audit.record(session, who, "import", "import", None, now=workspace.now(), after={
+                    "source": source, "path": str(path) if path else None,
+                    "counts": {t: {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
+                               for t, c in report.counts.items()},
+                    "rejected": len(batch.rejects)})
     except IntegrityError:
         raise Conflict("another import changed the workspace at the same time; nothing was written: run this "
                        "import again") from None
