@@ -23,6 +23,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from rapid_adoption.services.auth import create_user
+from conftest import open_ws
 from typer.testing import CliRunner
 
 import rapid_adoption
@@ -354,8 +357,8 @@ def test_db_upgrade_makes_the_schema_and_is_idempotent(fresh_db):
     head = match.group(1)
     assert ok(rapid("db", "upgrade")) == text
     assert ok(rapid("db", "current")) == f"database: {head}; newest: {head}\n"
-    # The schema alone is not a workspace: the reference data comes with init.
-    assert ok_json(rapid("board", "--json"))["funnel"]["total"] == 0
+    # The schema alone is not a workspace: the reference data and the first admin come with init.
+    fails(rapid("board", "--json"), 9, "this workspace has no user yet: run 'rapid init'")
 
 
 def test_db_commands_on_the_quickstart_workspace(qs_db):
@@ -1002,14 +1005,14 @@ def test_case_advance_records_the_decision(opened):
     case = ok_json(rapid("case", "show", str(opened), "--json"))
     assert (case["stage"], case["version"]) == ("tevv", 2)
     assert case["timeline"] == [{
-        "from_stage": "market_research", "to_stage": "tevv", "decided_at": NOW.isoformat(), "decided_by": "tester",
+        "from_stage": "market_research", "to_stage": "tevv", "decided_at": NOW.isoformat(), "decided_by": "admin",
         "rationale": "Market survey done", "evidence": ["https://example.org/survey.pdf", "http://example.org/notes"],
         "inferred": False, "on_time": True,
     }]
     assert case["clock"]["stage_deadline"] == STANDARD["tevv"].isoformat()
     assert case["clock"]["days_left"] == 457
     text = ok(rapid("case", "show", str(opened)))
-    assert "market_research → tevv on time  by tester" in text
+    assert "market_research → tevv on time  by admin" in text
     assert "evidence: https://example.org/survey.pdf" in text
     assert "tevv by 2028-02-29: 457 days left" in text
     funnel = ok_json(rapid("board", "--json"))["funnel"]
@@ -1072,7 +1075,7 @@ def test_case_reject_at_the_current_gate_and_a_closed_case_cannot_move(opened):
         ("market_research", "tevv", [], True), ("tevv", "rejected", ["https://example.org/trial"], None)]
     text = ok(rapid("case", "show", str(opened)))
     assert re.search(r"stage\s+rejected at the tevv gate\s+status closed", text)
-    assert re.search(r"tevv → rejected\s+by tester\n\s+Not mature enough", text)
+    assert re.search(r"tevv → rejected\s+by admin\n\s+Not mature enough", text)
 
     fails(rapid("case", "advance", str(opened), "--to", "badge", "-r", "x"), 6,
           "the case is rejected: a closed case cannot move")
@@ -1091,12 +1094,19 @@ def test_case_reject_at_the_current_gate_and_a_closed_case_cannot_move(opened):
 def test_case_withdraw_a_quickstart_case_by_ref(qs_db):
     before = ok_json(rapid("case", "show", "QS-EDF-101167891", "--json"))
     assert (before["id"], before["clock"]["status"]) == (29, "at_risk")
-    result = rapid("case", "withdraw", "QS-EDF-101167891", "--rationale", "Budget moved to another programme")
+    # The case belongs to the Commission (EU-DEFIS): the workspace's admin (DIANA) may read it, not decide on it.
+    fails(rapid("case", "withdraw", "QS-EDF-101167891", "--rationale", "x"), 4,
+          "adoption case QS-EDF-101167891 belongs to another organisation: only its owner may change it")
+    ws = open_ws(qs_db)
+    create_user(ws, None, "defis.board", "EU-DEFIS", ["board"])
+    ws.close()
+    result = rapid("--as", "defis.board", "case", "withdraw", "QS-EDF-101167891", "--rationale",
+                   "Budget moved to another programme")
     assert ok(result) == "Case QS-EDF-101167891 is withdrawn.\n"
     case = ok_json(rapid("case", "show", "29", "--json"))
     assert (case["stage"], case["rejected_at_stage"], case["closed_at"]) == ("withdrawn", None, NOW.isoformat())
     assert case["timeline"][-1]["to_stage"] == "withdrawn"
-    fails(rapid("case", "advance", "29", "--to", "badge", "-r", "x"), 6,
+    fails(rapid("--as", "defis.board", "case", "advance", "29", "--to", "badge", "-r", "x"), 6,
           "the case is withdrawn: a closed case cannot move")
     funnel = ok_json(rapid("board", "--json"))["funnel"]
     assert funnel["current"]["withdrawn"] == 1

@@ -148,37 +148,46 @@ def oracle_visible(world: World, user_index: int) -> tuple[set[int], set[int], s
 # ------------------------------------------------------------------------------------------------
 
 
-def markings(n_orgs: int, n_groups: int, n_users: int):
-    group = st.none() if n_groups == 0 else st.one_of(st.integers(0, n_groups - 1), st.none())
-    return st.builds(
-        OMarking,
-        owner=st.integers(0, n_orgs - 1),
-        distribution=st.sampled_from(DISTRIBUTIONS),
-        tlp=st.sampled_from(TLPS),
-        group=group,
-        rel=st.one_of(st.just(frozenset()), st.frozensets(st.sampled_from(MARKS), min_size=1, max_size=3)),
-        red=st.frozensets(st.integers(0, n_users - 1), max_size=3),
-    )
+def _subset(items, mask: int) -> frozenset:
+    """The items whose bit is set in ``mask`` (one draw per set instead of one per element)."""
+    return frozenset(item for bit, item in enumerate(items) if mask >> bit & 1)
+
+
+def _mask(n: int):
+    """A bit mask over ``n`` items, often empty."""
+    return st.just(0) if n == 0 else st.one_of(st.just(0), st.integers(0, 2 ** n - 1))
+
+
+@st.composite
+def markings(draw, n_orgs: int, n_groups: int, n_users: int) -> OMarking:
+    owner = draw(st.integers(0, n_orgs - 1))
+    distribution = draw(st.sampled_from(DISTRIBUTIONS))
+    tlp = draw(st.sampled_from(TLPS))
+    group = draw(st.integers(-1, n_groups - 1))  # -1: no group (also with sharing_group, which then shares with none)
+    rel = _subset(MARKS, draw(_mask(len(MARKS))))
+    red = _subset(range(n_users), draw(_mask(n_users))) if tlp == "RED" or draw(st.booleans()) else frozenset()
+    return OMarking(owner, distribution, tlp, None if group < 0 else group, rel, red)
 
 
 @st.composite
 def worlds(draw) -> World:
-    nations = draw(st.lists(st.one_of(st.sampled_from(NATIONS), st.none()), min_size=1, max_size=6))
-    n_orgs = len(nations)
-    org = st.integers(0, n_orgs - 1)
-    groups = draw(st.lists(st.builds(
-        OGroup, owner=org, orgs=st.frozensets(org, max_size=4), nations=st.frozensets(st.sampled_from(NATIONS + ("USA",)), max_size=2),
-        extend=st.booleans()), max_size=4))
-    users = draw(st.lists(st.builds(
-        OUser, org=org, roles=st.frozensets(st.sampled_from(ROLE_NAMES), min_size=1, max_size=3)), min_size=1, max_size=8))
+    n_orgs = draw(st.integers(1, 6))
+    nations = [draw(st.sampled_from((None,) + NATIONS)) for _ in range(n_orgs)]
+    groups = [OGroup(owner=draw(st.integers(0, n_orgs - 1)), orgs=_subset(range(n_orgs), draw(_mask(n_orgs))),
+                     nations=_subset(NATIONS + ("USA",), draw(_mask(len(NATIONS) + 1))), extend=draw(st.booleans()))
+              for _ in range(draw(st.integers(0, 4)))]
+    users = [OUser(org=draw(st.integers(0, n_orgs - 1)),
+                   roles=_subset(ROLE_NAMES, draw(st.integers(1, 2 ** len(ROLE_NAMES) - 1))))
+             for _ in range(draw(st.integers(1, 8)))]
     marking = markings(n_orgs, len(groups), len(users))
-    cases = draw(st.lists(marking, max_size=3))
-    case_index = st.none() if not cases else st.one_of(st.none(), st.integers(0, len(cases) - 1))
-    assessments = draw(st.lists(st.tuples(marking, case_index), max_size=12 - len(cases)))
+    cases = [draw(marking) for _ in range(draw(st.integers(0, 3)))]
+    assessments = [(draw(marking), draw(st.integers(-1, len(cases) - 1)) if cases else -1)
+                   for _ in range(draw(st.integers(0, 12 - len(cases))))]
+    assessments = [(m, None if c < 0 else c) for m, c in assessments]
     decisions = []
     if cases:
-        room = 12 - len(cases) - len(assessments)
-        decisions = draw(st.lists(st.tuples(marking, st.integers(0, len(cases) - 1)), max_size=min(4, room)))
+        room = min(4, 12 - len(cases) - len(assessments))
+        decisions = [(draw(marking), draw(st.integers(0, len(cases) - 1))) for _ in range(draw(st.integers(0, room)))]
     return World(nations, groups, users, cases, assessments, decisions)
 
 
