@@ -7,9 +7,10 @@ from typing import List
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..services import auth
-from .common import console, current_actor, handle_errors, open_workspace, print_json
+from .common import MAX_ID, console, current_actor, handle_errors, open_workspace, print_json
 
 users_app = typer.Typer(help="Users of your organisation (admins manage them).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: shown once, stored only as a hash, with an expiry.", no_args_is_help=True)
@@ -28,7 +29,7 @@ def add(
     actor = current_actor(ws)
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     user = auth.create_user(ws, actor, username, actor.org_ref, role, password=password, display_name=name)
-    console.print(f"Added {user['username']} to {user['organisation']} as {', '.join(user['roles'])}.", highlight=False)
+    console.print(Text(f"Added {user['username']} to {user['organisation']} as {', '.join(user['roles'])}."))
 
 
 @users_app.command("list")
@@ -44,7 +45,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     for column in ("username", "organisation", "roles", "active"):
         table.add_column(column)
     for u in users:
-        table.add_row(u["username"], u["organisation"], ", ".join(u["roles"]), "yes" if u["active"] else "no")
+        table.add_row(Text(u["username"]), u["organisation"], ", ".join(u["roles"]), "yes" if u["active"] else "no")
     console.print(table)
 
 
@@ -54,7 +55,7 @@ def deactivate(username: str = typer.Argument(..., help="The user to deactivate.
     """Deactivate a user: from now on they get nothing, with any token (admin only)."""
     ws = open_workspace()
     auth.set_active(ws, current_actor(ws), username, False)
-    console.print(f"Deactivated {username}.", highlight=False)
+    console.print(Text(f"Deactivated {username}."))
 
 
 @users_app.command("activate")
@@ -63,7 +64,7 @@ def activate(username: str = typer.Argument(..., help="The user to reactivate.")
     """Reactivate a user (admin only)."""
     ws = open_workspace()
     auth.set_active(ws, current_actor(ws), username, True)
-    console.print(f"Reactivated {username}.", highlight=False)
+    console.print(Text(f"Reactivated {username}."))
 
 
 @tokens_app.command("create")
@@ -76,8 +77,8 @@ def create(
     """Create an API token. It is printed once; only its hash is stored."""
     ws = open_workspace()
     token = auth.create_token(ws, current_actor(ws), name, username=user, expires_days=expires_days)
-    console.print(f"Token {token.id} ({token.name}), expires {token.expires_at:%Y-%m-%d}. Copy it now; it is not shown again:",
-                  highlight=False)
+    console.print(Text(f"Token {token.id} ({token.name}), expires {token.expires_at:%Y-%m-%d}. "
+                       "Copy it now; it is not shown again:"), highlight=False)
     sys.stdout.write(token.token + "\n")
 
 
@@ -94,14 +95,14 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON."
     for column in ("id", "name", "user", "expires_at", "revoked", "last_used_at"):
         table.add_column(column)
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], r["user"], r["expires_at"][:10], "yes" if r["revoked"] else "no",
+        table.add_row(str(r["id"]), Text(r["name"]), Text(r["user"]), r["expires_at"][:10], "yes" if r["revoked"] else "no",
                       (r["last_used_at"] or "-")[:19])
     console.print(table)
 
 
 @tokens_app.command("revoke")
 @handle_errors
-def revoke(token_id: int = typer.Argument(..., help="The token's id (from 'rapid tokens list').")) -> None:
+def revoke(token_id: int = typer.Argument(..., min=1, max=MAX_ID, help="The token's id (from 'rapid tokens list').")) -> None:
     """Revoke a token at once."""
     ws = open_workspace()
     auth.revoke_token(ws, current_actor(ws), token_id)

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..domain.errors import ValidationError
 from ..services import assessments
 from ..services.assessments import AssessmentInput
-from .common import console, current_actor, handle_errors, open_workspace, print_json
+from .common import MAX_OFFSET, console, current_actor, handle_errors, open_workspace, print_json
 
 assess_app = typer.Typer(help="Market-research assessments of solutions (TRL, MRL, fit, strengths, weaknesses, risks).",
                          no_args_is_help=True)
@@ -108,7 +108,8 @@ def show(assessment: str = typer.Argument(..., help="The assessment's id."),
 @handle_errors
 def list_(solution: str = typer.Option(None, "--solution", help="Only for this solution."),
           need: str = typer.Option(None, "--need", help="Only against this need."),
-          limit: int = typer.Option(50, "--limit", min=1, max=10000), offset: int = typer.Option(0, "--offset", min=0),
+          limit: int = typer.Option(50, "--limit", min=1, max=10000),
+          offset: int = typer.Option(0, "--offset", min=0, max=MAX_OFFSET),
           as_json: bool = typer.Option(False, "--json", help="Print JSON: {total, rows}.")) -> None:
     """List the assessments you may see: your organisation's and those shared with it."""
     ws = open_workspace()

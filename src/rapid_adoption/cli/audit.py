@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..domain.errors import RapidError
 from ..services import audit
-from .common import console, current_actor, handle_errors, open_workspace, print_json
+from .common import MAX_ID, MAX_OFFSET, console, current_actor, handle_errors, open_workspace, print_json
 
 audit_app = typer.Typer(help="The audit log: every change, share, gate decision, login and token use.", no_args_is_help=True)
 
@@ -22,8 +22,9 @@ class ChainBroken(RapidError):
 @audit_app.command("list")
 @handle_errors
 def list_(object_type: str = typer.Option(None, "--type", help="Only entries about this kind of object, e.g. assessments."),
-          object_id: int = typer.Option(None, "--id", help="Only entries about this object id."),
-          limit: int = typer.Option(50, "--limit", min=1, max=10000), offset: int = typer.Option(0, "--offset", min=0),
+          object_id: int = typer.Option(None, "--id", min=1, max=MAX_ID, help="Only entries about this object id."),
+          limit: int = typer.Option(50, "--limit", min=1, max=10000),
+          offset: int = typer.Option(0, "--offset", min=0, max=MAX_OFFSET),
           as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Entries you may see, newest first: about records shared with you, and your organisation's own (all of it for an auditor)."""
     ws = open_workspace()
@@ -45,6 +46,7 @@ def list_(object_type: str = typer.Option(None, "--type", help="Only entries abo
 def verify() -> None:
     """Recompute the hash chain; exit 10 and name each altered or missing entry if it is broken."""
     ws = open_workspace()
+    current_actor(ws)  # the same authentication as every other command
     report = audit.verify(ws)
     if report.ok:
         console.print(f"The audit log is intact: {report.entries} entries, chain verified.", highlight=False)

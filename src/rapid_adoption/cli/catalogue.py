@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..services.catalogue import Filters, list_records, show_record
-from .common import console, current_actor, handle_errors, open_workspace, print_json
+from .common import MAX_OFFSET, console, current_actor, handle_errors, open_workspace, print_json
 
 COLUMNS = {
     "needs": ("id", "ref", "title", "operational_domain", "priority", "owner"),
@@ -47,7 +47,7 @@ def make_group(resource: str) -> typer.Typer:
         trl_min: int = typer.Option(None, "--trl-min", help="Solutions: lowest TRL (1-9)."),
         trl_max: int = typer.Option(None, "--trl-max", help="Solutions: highest TRL (1-9)."),
         limit: int = typer.Option(50, "--limit", help="Rows to show (1-10000)."),
-        offset: int = typer.Option(0, "--offset", help="Rows to skip first."),
+        offset: int = typer.Option(0, "--offset", max=MAX_OFFSET, help="Rows to skip first."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON: {total, rows}."),
     ) -> None:
         """List records matching the filters."""

@@ -49,6 +49,11 @@ def open_workspace(require_schema: bool = True) -> Workspace:
     return ws
 
 
+MAX_ID = 2**63 - 1
+"""The largest id or offset the database can hold (a signed 64-bit integer)."""
+MAX_OFFSET = 10**9
+"""The largest --offset accepted."""
+
 IDENTITY: dict[str, str | None] = {"as": None}
 """The ``--as USER`` given to the root command for this invocation."""
 

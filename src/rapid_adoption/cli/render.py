@@ -113,8 +113,9 @@ def _day(value) -> str:
 
 
 def case_panel(view: CaseView) -> Group:
-    """A case's header, clock, stage deadlines and timeline, readable at 80 columns."""
+    """A case's marking, header, clock, stage deadlines and timeline, readable at 80 columns."""
     c, clock = view.case, view.clock
+    banner = Text(c.get("marking", ""), style="bold reverse")
     header = Text.assemble(
         (f"Case {c['id']}", "bold"), f"{'  ' + c['ref'] if c.get('ref') else ''}  (version {c['version']})\n",
         ("need      ", "bold"), f"{c['need_ref']}: {view.need_title}\n",
@@ -141,7 +142,7 @@ def case_panel(view: CaseView) -> Group:
         timeline.append(f"      {d['rationale']}\n")
         for link in d["evidence"]:
             timeline.append(f"      evidence: {link}\n", style="cyan")
-    return Group(header, deadlines, timeline)
+    return Group(banner, header, deadlines, timeline)
 
 
 def sharing_table(example) -> Table:

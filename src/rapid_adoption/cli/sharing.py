@@ -34,7 +34,7 @@ def add(group: str = typer.Argument(..., help="The group's name."),
     """Add a member to a group (its owner, or a member allowed to extend it)."""
     ws = open_workspace()
     sharing.add_member(ws, current_actor(ws), group, organisation=org, nation=nation, can_extend=can_extend)
-    console.print(Text(f"Added {org or 'every organisation of ' + nation.upper()} to {group}."))
+    console.print(Text(f"Added {org.upper() if org else 'every organisation of ' + nation.upper()} to {group}."))
 
 
 @groups_app.command("remove")
@@ -45,7 +45,7 @@ def remove(group: str = typer.Argument(..., help="The group's name."),
     """Remove a member from a group (its owner only). The group's records are hidden from it at once."""
     ws = open_workspace()
     sharing.remove_member(ws, current_actor(ws), group, organisation=org, nation=nation)
-    console.print(Text(f"Removed {org or nation} from {group}."))
+    console.print(Text(f"Removed {org.upper() if org else 'every organisation of ' + nation.upper()} from {group}."))
 
 
 @groups_app.command("list")

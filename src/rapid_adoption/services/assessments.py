@@ -99,14 +99,22 @@ def create(workspace: Workspace, actor: Actor, solution: str, values: Assessment
     checked = values.checked()
     try:
         distribution = Distribution(distribution.strip().lower()).value
+    except ValueError:
+        raise ValidationError(f"must be one of {', '.join(d.value for d in Distribution)}, got {distribution!r}",
+                              field="--distribution") from None
+    try:
         tlp = TLP(tlp.strip().upper()).value
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="--distribution/--tlp") from None
+    except ValueError:
+        raise ValidationError(f"must be one of {', '.join(t.value for t in TLP)}, got {tlp!r}", field="--tlp") from None
+    if group is not None and distribution == Distribution.ORGANISATION.value:
+        distribution = Distribution.SHARING_GROUP.value  # naming a group means sharing with it
     now = workspace.now()
     with workspace.uow.transaction() as session:
         solution_row = resolve(session, Solution, solution, actor)
         case_row = resolve(session, AdoptionCase, case, actor, "change") if case else None
         need_row = resolve(session, CapabilityNeed, need, actor) if need else (case_row.need if case_row else None)
+        if case_row is not None and need_row is not None and need_row.id != case_row.need_id:
+            raise ValidationError(f"case {case_row.id} is about need {case_row.need.ref}, not {need_row.ref}", field="--need")
         if case_row is not None and case_row.solution_id != solution_row.id:
             raise ValidationError(f"case {case_row.id} is about solution {case_row.solution.ref}, not {solution_row.ref}",
                                   field="--case")

@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.sharing import Actor
-from ..store.sharing import restrict, unrestricted, visible_condition
+from ..store.sharing import restrict, unrestricted
 from ..store.tables import SHARED_MODELS, AuditEntry, AuditHead
 from .records import plain
 from .workspace import Workspace
@@ -104,8 +104,10 @@ def verify(workspace: Workspace) -> ChainReport:
         for entry in session.execute(unrestricted(select(AuditEntry).order_by(AuditEntry.id), "chain check")).scalars():
             count += 1
             if entry.id != expected_id:
-                missing = f"{expected_id}" if entry.id == expected_id + 1 else f"{expected_id}-{entry.id - 1}"
-                problems.append(f"entry {missing}: missing")
+                if entry.id == expected_id + 1:
+                    problems.append(f"entry {expected_id}: missing")
+                else:
+                    problems.append(f"entries {expected_id}-{entry.id - 1}: missing")
             if entry.prev_hash != previous_hash:
                 problems.append(f"entry {entry.id}: does not follow the entry before it (an entry was removed or altered)")
             if entry_hash(_fields(entry), entry.prev_hash) != entry.entry_hash:
@@ -128,8 +130,7 @@ def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
     own_org = AuditEntry.organisation_id == actor.org_id
     about_visible = []
     for name, model in SHARED_MODELS.items():
-        table = model.__table__
-        visible_ids = select(table.c.id).where(visible_condition(table, actor))
+        visible_ids = restrict(select(model.id), actor)  # containment included: a record in a hidden case stays hidden
         about_visible.append(and_(AuditEntry.object_type == name, AuditEntry.object_id.in_(visible_ids)))
     condition = or_(*about_visible, and_(own_org, AuditEntry.object_type.notin_(shared_types)))
     if actor.has_role("auditor"):

@@ -210,6 +210,13 @@ def set_active(workspace: Workspace, actor: Actor, username: str, active: bool) 
         user = session.scalar(select(User).where(User.username == username, User.organisation_id == actor.org_id))
         if user is None:
             raise NotFound(f"no user {username!r} in {actor.org_ref}")
+        if not active and user.id == actor.user_id:
+            raise ValidationError("you cannot deactivate yourself", field="username")
+        if not active and "admin" in user.roles:
+            admins = [u for u in session.scalars(select(User).where(User.organisation_id == actor.org_id,
+                                                                    User.active.is_(True))) if "admin" in u.roles]
+            if len(admins) <= 1:
+                raise ValidationError(f"{username} is the last active admin of {actor.org_ref}", field="username")
         before = _user_dict(session, user)
         user.active = active
         user.updated_at = workspace.now()
@@ -278,7 +285,7 @@ def revoke_token(workspace: Workspace, actor: Actor, token_id: int) -> None:
     """
     now = workspace.now()
     with workspace.uow.transaction() as session:
-        row = session.get(ApiToken, token_id)
+        row = session.get(ApiToken, token_id) if 0 < token_id < 2**63 else None
         user = session.get(User, row.user_id) if row else None
         if row is None or user.organisation_id != actor.org_id:
             raise NotFound(f"no token {token_id}")

@@ -14,15 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.clock import ClockReading, read_clock, require_aware, stage_deadline
-from ..domain.errors import Conflict, GateNotSatisfied, PermissionDenied, ValidationError
+from ..domain.errors import Conflict, GateNotSatisfied, NotFound, PermissionDenied, ValidationError
 from ..domain.sharing import Actor
 from ..store.sharing import restrict
 from ..domain.pipeline import check_advance, check_close
 from ..domain.records import check_text
 from ..domain.types import ACTIVE_STAGES, TLP, Distribution, Stage
-from ..store.tables import AdoptionCase, CapabilityNeed, GateDecision, Solution
+from ..store.tables import AdoptionCase, CapabilityNeed, Company, GateDecision, Organisation, Solution
 from . import audit
-from .records import plain, resolve, row_dict
+from .records import marking_of, plain, resolve, row_dict
 from .workspace import Workspace, org_id
 
 
@@ -228,6 +228,14 @@ class CaseService:
         budgets = self.ws.settings.budgets
         with self.ws.uow.read() as session:
             case = resolve(session, AdoptionCase, case_ident, self.actor)
+            # The case shows its need and solution, so it is visible only with them (as on the board).
+            need_row = session.scalar(restrict(select(CapabilityNeed).where(CapabilityNeed.id == case.need_id), self.actor))
+            solution_row = session.scalar(restrict(select(Solution).where(Solution.id == case.solution_id), self.actor))
+            company_name = session.scalar(restrict(
+                select(Company.legal_name).where(Company.id == (solution_row.company_id if solution_row else -1)),
+                self.actor))
+            if need_row is None or solution_row is None or company_name is None:
+                raise NotFound(f"no adoption case {str(case_ident).strip()!r} (give its id or ref)")
             stage = Stage(case.stage)
             clock = read_clock(case.opened_at, stage, self.ws.now(), cots=case.cots, budgets=budgets,
                                closed_at=case.closed_at)
@@ -239,10 +247,12 @@ class CaseService:
                  if d.to_stage not in (Stage.REJECTED.value, Stage.WITHDRAWN.value) else None}
                 for d in case.decisions
             ]
-            data = {c.key: getattr(case, c.key) for c in case.__table__.columns}
-            data["need_ref"] = case.need.ref
-            data["solution_ref"] = case.solution.ref
-            return CaseView(plain(data), case.need.title, case.solution.name, case.solution.company.legal_name,
+            data = {c.key: getattr(case, c.key) for c in case.__table__.columns if c.key != "owner_org_id"}
+            data["owner"] = session.get(Organisation, case.owner_org_id).ref
+            data.update(marking_of(session, case))
+            data["need_ref"] = need_row.ref
+            data["solution_ref"] = solution_row.ref
+            return CaseView(plain(data), need_row.title, solution_row.name, company_name,
                             clock, deadlines, plain(timeline))
 
 

@@ -32,12 +32,26 @@ from .auth import group_ids_for
 from .records import marking_of, resolve, stored_releasable
 from .workspace import Workspace
 
+SHARE_ROLES = ("admin", "analyst", "board", "test_centre")
+
 RECORD_TYPES = {
     "need": "capability_needs", "solution": "solutions", "company": "companies", "centre": "test_centres",
     "case": "adoption_cases", "assessment": "assessments", "membership": "programme_memberships",
     "investment": "investments",
 }
 """Names used on the command line (``rapid share assessment:12``) and the tables they stand for."""
+
+
+def _one_member(organisation: str | None, nation: str | None) -> None:
+    """Exactly one of an organisation and a nation.
+
+    Raises:
+        ValidationError: neither or both.
+    """
+    if organisation is None and nation is None:
+        raise ValidationError("give an organisation (--org) or a nation (--nation)", field="--org/--nation")
+    if organisation is not None and nation is not None:
+        raise ValidationError("give an organisation or a nation, not both", field="--org/--nation")
 
 
 def _group_for_member(session, actor: Actor, name: str) -> SharingGroup:
@@ -83,8 +97,7 @@ def add_member(workspace: Workspace, actor: Actor, group_name: str, *, organisat
         ValidationError: neither or both of ``organisation`` and ``nation``, or a bad nation code.
         Conflict: already a member.
     """
-    if (organisation is None) == (nation is None):
-        raise ValidationError("give an organisation or a nation, not both", field="--org/--nation")
+    _one_member(organisation, nation)
     if not actor.has_role("admin", "analyst"):
         raise PermissionDenied("changing a sharing group needs the role admin or analyst")
     now = workspace.now()
@@ -104,7 +117,10 @@ def add_member(workspace: Workspace, actor: Actor, group_name: str, *, organisat
             exists_query = select(SharingGroupMember.id).where(
                 SharingGroupMember.group_id == group.id, SharingGroupMember.organisation_id == org.id)
         else:
-            codes = parse_releasable_to(nation)
+            try:
+                codes = parse_releasable_to(nation)
+            except ValidationError:
+                codes = ()
             if len(codes) != 1 or codes[0] == "NATO":
                 raise ValidationError(f"must be one ISO 3166-1 alpha-3 code, got {nation!r}", field="--nation")
             member.nation_iso3 = codes[0]
@@ -127,13 +143,16 @@ def remove_member(workspace: Workspace, actor: Actor, group_name: str, *, organi
         NotFound: no such group for the actor, or no such member.
         PermissionDenied: the actor's organisation does not own the group.
     """
-    if (organisation is None) == (nation is None):
-        raise ValidationError("give an organisation or a nation, not both", field="--org/--nation")
+    _one_member(organisation, nation)
+    if not actor.has_role("admin", "analyst"):
+        raise PermissionDenied("changing a sharing group needs the role admin or analyst")
     now = workspace.now()
     with workspace.uow.transaction() as session:
         group = _group_for_member(session, actor, group_name)
         if group.owner_org_id != actor.org_id:
             raise PermissionDenied(f"only the owner of {group.name!r} may remove members")
+        if organisation is not None and organisation.strip().upper() == actor.org_ref:
+            raise ValidationError(f"{actor.org_ref} owns {group.name!r} and cannot leave it", field="--org")
         if organisation is not None:
             org = session.scalar(select(Organisation).where(Organisation.ref == organisation.strip().upper()))
             condition = SharingGroupMember.organisation_id == (org.id if org else -1)
@@ -205,8 +224,8 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         PermissionDenied: the actor's organisation does not own the record, or the actor is a viewer.
         ValidationError: a bad value, or ``sharing_group`` without a group.
     """
-    if not actor.has_role("admin", "analyst", "board", "test_centre"):
-        raise PermissionDenied("changing sharing needs a role other than viewer")
+    if not actor.has_role(*SHARE_ROLES):
+        raise PermissionDenied(f"changing sharing needs the role {', '.join(SHARE_ROLES)}")
     table_name, ident = parse_record(record)
     model = SHARED_MODELS[table_name]
     now = workspace.now()
@@ -249,6 +268,11 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
                 RedRecipient.user_id == actor.user_id))
             if named is None:  # whoever marks a record RED stays able to read it
                 session.add(RedRecipient(record_table=table_name, record_id=row.id, user_id=actor.user_id))
+        after = {"distribution": row.distribution, "tlp": row.tlp, "sharing_group_id": row.sharing_group_id,
+                 "releasable_to": row.releasable_to}
+        if after == before and red_recipients is None:
+            return {"record": f"{table_name}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
+                    "tlp": row.tlp, "changed": False}
         row.updated_at = now
         if table_name == "adoption_cases":
             for decision in session.scalars(select(GateDecision).where(GateDecision.case_id == row.id)
@@ -256,11 +280,9 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
                 decision.distribution, decision.tlp = row.distribution, row.tlp
                 decision.sharing_group_id, decision.releasable_to = row.sharing_group_id, row.releasable_to
         session.flush()
-        after = {"distribution": row.distribution, "tlp": row.tlp, "sharing_group_id": row.sharing_group_id,
-                 "releasable_to": row.releasable_to}
         audit.record(session, actor, "share", table_name, row.id, now=now, before=before, after=after)
         return {"record": f"{table_name}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
-                "tlp": row.tlp}
+                "tlp": row.tlp, "changed": True}
 
 
 __all__ = ["create_group", "add_member", "remove_member", "list_groups", "share", "parse_record", "RECORD_TYPES",
