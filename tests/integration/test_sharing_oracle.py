@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -92,7 +92,6 @@ class World:
     cases: list[OMarking]
     assessments: list[tuple[OMarking, int | None]]  # marking, index of the containing case or None
     decisions: list[tuple[OMarking, int]]  # marking, index of the containing case
-    refs: dict = field(default_factory=dict)
 
 
 def oracle_groups(world: World, org: int) -> set[int]:
