@@ -844,7 +844,7 @@ def test_solutions_show(qs_db):
     members = [p for p in participants() if p["project_id"] == "101167826"]
     lead = next(p for p in members if p["role"] == "coordinator")
     assert solution["name"] == "CARMENTA PF: CARMENTA PRIMUM FUGA"
-    assert solution["company"] == {"id": solution["company_id"], "ref": f"PIC-{lead['pic']}",
+    assert solution["company"] == {"id": solution["company"]["id"], "ref": f"PIC-{lead['pic']}",
                                    "legal_name": lead["organization_name"], "country": "ITA"}
     assert len(solution["consortium"]) == len(members) == 18
     assert {m["company_ref"] for m in solution["consortium"]} == {f"PIC-{m['pic']}" for m in members}

@@ -634,14 +634,13 @@ def test_assess_create_is_private_by_default(qs_db):
         "id": str(NEW_ASSESSMENT), "case_id": "-", "owner": "NOR", "trl": "6", "mrl": "5", "fit_0_to_100": "70",
         "strengths": "Mature self-protection suite", "weaknesses": "Integration cost", "risks": "Export licence",
         "sources": "https://example.org/a; https://example.org/b", "assessed_on": "2026-11-29", "version": "1"}
-    need_id = ok_json(rapid("needs", "show", AIR_NEED, "--json"))["id"]
-    assert rows["need_id"] == str(need_id)
+    assert rows["need_ref"] == AIR_NEED
 
     view = ok_json(as_("nor.analyst", "assess", "show", str(NEW_ASSESSMENT), "--json"))
     assert {k: view[k] for k in ("owner", "distribution", "tlp", "releasable_to", "sharing_group", "sharing_group_id",
-                                 "marking", "need_id", "solution_ref", "created_at", "version")} == {
+                                 "marking", "need_ref", "solution_ref", "created_at", "version")} == {
         "owner": "NOR", "distribution": "organisation", "tlp": "AMBER", "releasable_to": [], "sharing_group": None,
-        "sharing_group_id": None, "marking": "TLP:AMBER · Owner organisation only", "need_id": need_id,
+        "sharing_group_id": None, "marking": "TLP:AMBER · Owner organisation only", "need_ref": AIR_NEED,
         "solution_ref": AIR_SOLUTION, "created_at": NOW.isoformat(), "version": 1}
     # private: only Norway sees it
     assert visible_ids("nor.analyst") == [NEW_ASSESSMENT] + VISIBLE["nor.analyst"]
@@ -659,10 +658,10 @@ def test_assess_create_json_with_sharing_options(qs_db):
     view = ok_json(as_("nor.analyst", "assess", "create", AIR_SOLUTION, "--distribution", "sharing_group", "--group", GROUP,
                        "--tlp", "green", "--rel-to", "est,nor", "--assessed-on", "2026-11-01", "--json"))
     assert {k: view[k] for k in ("id", "distribution", "tlp", "releasable_to", "sharing_group", "marking", "assessed_on",
-                                 "trl", "sources", "case_id", "need_id")} == {
+                                 "trl", "sources", "case_id", "need_ref")} == {
         "id": NEW_ASSESSMENT, "distribution": "sharing_group", "tlp": "GREEN", "releasable_to": ["EST", "NOR"],
         "sharing_group": GROUP, "marking": "TLP:GREEN · Sharing group: Nordic-Baltic · REL TO EST, NOR",
-        "assessed_on": "2026-11-01", "trl": None, "sources": [], "case_id": None, "need_id": None}
+        "assessed_on": "2026-11-01", "trl": None, "sources": [], "case_id": None, "need_ref": None}
     assert visible_ids("est.analyst") == [NEW_ASSESSMENT] + VISIBLE["est.analyst"]
     assert visible_ids("deu.analyst") == VISIBLE["deu.analyst"]
 
@@ -673,7 +672,7 @@ def test_assess_create_inside_a_case_you_own(qs_db):
     view = ok_json(rapid("assess", "create", CASE_SOLUTION, "--case", str(NEW_CASE), "--trl", "5",
                          "--distribution", "community", "--tlp", "CLEAR", "--json"))
     # it takes the case's need
-    assert (view["id"], view["case_id"], view["need_id"], view["owner"]) == (NEW_ASSESSMENT, NEW_CASE, case["need_id"], "DIANA")
+    assert (view["id"], view["case_id"], view["need_ref"], view["owner"]) == (NEW_ASSESSMENT, NEW_CASE, case["need_ref"], "DIANA")
     # visible to others while the case is
     assert visible_ids("nor.analyst") == [NEW_ASSESSMENT] + VISIBLE["nor.analyst"]
     # never more visible than its case: hide the case and the assessment goes with it
@@ -959,7 +958,7 @@ def test_groups_create_add_and_list(qs_db):
 
 
 @pytest.mark.parametrize(("user", "args", "code", "message"), [
-    ("admin", ["create", GROUP], 5, "a sharing group called 'Nordic-Baltic' exists"),
+    ("nor.analyst", ["create", GROUP], 5, "NOR already has a sharing group called 'Nordic-Baltic'"),
     ("admin", ["create", "  "], 2, "name: is required and was empty"),
     ("fra.viewer", ["create", "Viewers"], 4, "creating a sharing group needs the role admin or analyst"),
     ("nor.analyst", ["add", GROUP, "--org", "DEU", "--nation", "DEU"], 2,

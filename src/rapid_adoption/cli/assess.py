@@ -37,7 +37,7 @@ def _print(view: dict) -> None:
     table = Table(show_header=False, box=None)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
-    for key in ("id", "solution_ref", "need_id", "case_id", "owner", "trl", "mrl", "fit_0_to_100", "strengths",
+    for key in ("id", "solution_ref", "need_ref", "case_id", "owner", "trl", "mrl", "fit_0_to_100", "strengths",
                 "weaknesses", "risks", "sources", "assessed_on", "version"):
         if key in view:
             value = view[key]

@@ -17,7 +17,7 @@ from ..domain.records import MRL_RANGE, TRL_RANGE, check_level, check_text
 from ..domain.sharing import Actor, parse_releasable_to
 from ..domain.types import TLP, Distribution
 from ..store.sharing import restrict
-from ..store.tables import AdoptionCase, Assessment, CapabilityNeed, Solution
+from ..store.tables import AdoptionCase, Assessment, CapabilityNeed, RedRecipient, Solution
 from . import audit
 from .records import marking_of, plain, resolve, row_dict, stored_releasable
 from .sharing import _group_for_member
@@ -72,12 +72,16 @@ class AssessmentInput:
         return out
 
 
-def _view(session, row: Assessment) -> dict[str, Any]:
-    data = row_dict(row, exclude=("owner_org_id",))
+def _view(session, row: Assessment, actor: Actor) -> dict[str, Any]:
+    """The assessment as the actor may see it: the solution and need by ref, and only when visible to the actor."""
     from ..store.tables import Organisation
 
+    data = row_dict(row, exclude=("owner_org_id", "solution_id", "need_id"))
     data["owner"] = session.get(Organisation, row.owner_org_id).ref
     data.update(marking_of(session, row))
+    data["solution_ref"] = session.scalar(restrict(select(Solution.ref).where(Solution.id == row.solution_id), actor))
+    data["need_ref"] = session.scalar(restrict(select(CapabilityNeed.ref).where(CapabilityNeed.id == row.need_id), actor)) \
+        if row.need_id else None
     return plain(data)
 
 
@@ -132,7 +136,10 @@ def create(workspace: Workspace, actor: Actor, solution: str, values: Assessment
             setattr(row, key, value)
         session.add(row)
         session.flush()
-        view = _view(session, row)
+        if tlp == TLP.RED.value and actor.user_id is not None:  # its author stays able to read it
+            session.add(RedRecipient(record_table="assessments", record_id=row.id, user_id=actor.user_id))
+            session.flush()
+        view = _view(session, row, actor)
         audit.record(session, actor, "create", "assessments", row.id, now=now, after=view)
         return view
 
@@ -161,12 +168,12 @@ def update(workspace: Workspace, actor: Actor, ident: str, values: AssessmentInp
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(f"assessment {row.id} is at version {row.version}, not {expected_version}: "
                                "reload and try again")
-            before = _view(session, row)
+            before = _view(session, row, actor)
             for key, value in checked.items():
                 setattr(row, key, value)
             row.updated_at = now
             session.flush()
-            after = _view(session, row)
+            after = _view(session, row, actor)
             audit.record(session, actor, "update", "assessments", row.id, now=now, before=before, after=after)
             return after
     except StaleDataError:
@@ -181,9 +188,7 @@ def show(workspace: Workspace, actor: Actor, ident: str) -> dict[str, Any]:
     """
     with workspace.uow.read() as session:
         row = resolve(session, Assessment, ident, actor)
-        view = _view(session, row)
-        view["solution_ref"] = session.scalar(restrict(select(Solution.ref).where(Solution.id == row.solution_id), actor))
-        return view
+        return _view(session, row, actor)
 
 
 def list_visible(workspace: Workspace, actor: Actor, *, solution: str | None = None, need: str | None = None,

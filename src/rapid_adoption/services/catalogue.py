@@ -192,8 +192,10 @@ def show_record(workspace: Workspace, actor: Actor, resource: str, ident: str) -
         if resource == "solutions":
             solution = resolve(session, Solution, ident, actor)
             out = _with_owner(session, solution)
-            out["company"] = {"id": solution.company.id, "ref": solution.company.ref, "legal_name": solution.company.legal_name,
-                              "country": solution.company.country}
+            out.pop("company_id", None)
+            company = session.scalar(restrict(select(Company).where(Company.id == solution.company_id), actor))
+            out["company"] = None if company is None else {
+                "id": company.id, "ref": company.ref, "legal_name": company.legal_name, "country": company.country}
             out["consortium"] = [
                 {"company_ref": r, "legal_name": n, "country": c, "role": role, "eu_contribution_eur": eur}
                 for r, n, c, role, eur in session.execute(restrict(

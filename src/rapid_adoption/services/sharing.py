@@ -56,10 +56,16 @@ def _one_member(organisation: str | None, nation: str | None) -> None:
 
 def _group_for_member(session, actor: Actor, name: str) -> SharingGroup:
     """The group called ``name`` if the actor's organisation is in it; otherwise NotFound (members only see it)."""
-    group = session.scalar(select(SharingGroup).where(SharingGroup.name == name))
-    if group is None or group.id not in group_ids_for(session, actor.org_id, actor.nation):
+    mine = sorted(group_ids_for(session, actor.org_id, actor.nation))
+    groups = list(session.scalars(select(SharingGroup).where(SharingGroup.name == name, SharingGroup.id.in_(mine))))
+    owned = [g for g in groups if g.owner_org_id == actor.org_id]
+    if owned:
+        return owned[0]
+    if not groups:
         raise NotFound(f"no sharing group {name!r} that {actor.org_ref} belongs to")
-    return group
+    if len(groups) > 1:
+        raise ValidationError(f"{actor.org_ref} belongs to several groups called {name!r}; rename one", field="--group")
+    return groups[0]
 
 
 def create_group(workspace: Workspace, actor: Actor, name: str, description: str | None = None) -> dict[str, Any]:
@@ -75,8 +81,9 @@ def create_group(workspace: Workspace, actor: Actor, name: str, description: str
     name = check_text(name, "name", max_length=200)
     now = workspace.now()
     with workspace.uow.transaction() as session:
-        if session.scalar(select(SharingGroup.id).where(SharingGroup.name == name)) is not None:
-            raise Conflict(f"a sharing group called {name!r} exists")
+        if session.scalar(select(SharingGroup.id).where(SharingGroup.name == name,
+                                                        SharingGroup.owner_org_id == actor.org_id)) is not None:
+            raise Conflict(f"{actor.org_ref} already has a sharing group called {name!r}")
         group = SharingGroup(name=name, description=description, owner_org_id=actor.org_id, created_at=now, updated_at=now)
         session.add(group)
         session.flush()
@@ -262,23 +269,33 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
                 if user is None:
                     raise NotFound(f"no user {username!r} in {actor.org_ref} to name on the RED record")
                 session.add(RedRecipient(record_table=table_name, record_id=row.id, user_id=user.id))
+        added_self = False
         if row.tlp == TLP.RED.value and actor.user_id is not None:
             named = session.scalar(select(RedRecipient.id).where(
                 RedRecipient.record_table == table_name, RedRecipient.record_id == row.id,
                 RedRecipient.user_id == actor.user_id))
             if named is None:  # whoever marks a record RED stays able to read it
                 session.add(RedRecipient(record_table=table_name, record_id=row.id, user_id=actor.user_id))
+                added_self = True
         after = {"distribution": row.distribution, "tlp": row.tlp, "sharing_group_id": row.sharing_group_id,
                  "releasable_to": row.releasable_to}
-        if after == before and red_recipients is None:
+        if after == before and red_recipients is None and not added_self:
             return {"record": f"{table_name}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
                     "tlp": row.tlp, "changed": False}
         row.updated_at = now
         if table_name == "adoption_cases":
+            session.flush()
+            readers = list(session.scalars(select(RedRecipient.user_id).where(
+                RedRecipient.record_table == table_name, RedRecipient.record_id == row.id)))
             for decision in session.scalars(select(GateDecision).where(GateDecision.case_id == row.id)
                                             .execution_options(rapid_unrestricted="decisions follow their case")):
                 decision.distribution, decision.tlp = row.distribution, row.tlp
                 decision.sharing_group_id, decision.releasable_to = row.sharing_group_id, row.releasable_to
+                # a decision is read by the case's named RED readers too
+                session.execute(delete(RedRecipient).where(RedRecipient.record_table == "gate_decisions",
+                                                           RedRecipient.record_id == decision.id))
+                for user_id in readers:
+                    session.add(RedRecipient(record_table="gate_decisions", record_id=decision.id, user_id=user_id))
         session.flush()
         audit.record(session, actor, "share", table_name, row.id, now=now, before=before, after=after)
         return {"record": f"{table_name}:{row.id}", **marking_of(session, row), "distribution": row.distribution,

@@ -127,8 +127,9 @@ class SharingGroup(Timestamped, Base):
     """A named set of organisations (and of every organisation of some nations) that records can be shared with."""
 
     __tablename__ = "sharing_groups"
+    __table_args__ = (UniqueConstraint("owner_org_id", "name"),)  # names are unique per owner, so they leak nothing
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
 

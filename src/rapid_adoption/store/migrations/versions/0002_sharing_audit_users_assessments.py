@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('updated_at', rapid_adoption.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_sharing_groups_owner_org_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sharing_groups')),
-    sa.UniqueConstraint('name', name=op.f('uq_sharing_groups_name'))
+    sa.UniqueConstraint('owner_org_id', 'name', name=op.f('uq_sharing_groups_owner_org_id'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
