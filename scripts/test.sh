@@ -14,7 +14,7 @@ pip install -q --disable-pip-version-check -e '.[test]'
 pg_dir=""
 cleanup() {
   if [ -n "$pg_dir" ]; then
-    scripts/postgres.sh stop "$pg_dir" || true
+    scripts/postgres.sh stop "$pg_dir/data" || true
     rm -rf "$pg_dir"
   fi
 }

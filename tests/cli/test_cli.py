@@ -938,7 +938,8 @@ def test_the_hand_computed_deadlines():
 def opened(qs_db) -> int:
     """A standard case opened now by the workspace (DIANA) on the air need and its funded project."""
     text = ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION))
-    assert text == f"Opened case {NEW_CASE}: market research is due by 2027-02-28 12:00 UTC (91 days).\n"
+    assert text == (f"Opened case {NEW_CASE}: market research is due by 2027-02-28 12:00 UTC (91 days).\n"
+                    f"Marking: TLP:GREEN · All organisations ('rapid share case:{NEW_CASE}' changes it).\n")
     return NEW_CASE
 
 
@@ -1161,7 +1162,8 @@ def test_stage_budgets_from_the_environment(qs_db, monkeypatch):
     monkeypatch.setenv("RAPID_STAGE_BUDGETS_MONTHS", "1,2,3,4,6")
     monkeypatch.setenv("RAPID_COTS_TOTAL_MONTHS", "3")
     assert ok(rapid("case", "open", AIR_NEED, AIR_SOLUTION)) == (
-        f"Opened case {NEW_CASE}: market research is due by 2026-12-29 12:00 UTC (30 days).\n")
+        f"Opened case {NEW_CASE}: market research is due by 2026-12-29 12:00 UTC (30 days).\n"
+        f"Marking: TLP:GREEN · All organisations ('rapid share case:{NEW_CASE}' changes it).\n")
     case = ok_json(rapid("case", "show", str(NEW_CASE), "--json"))
     # 2026-11-29 + 3 months clamps to 2027-02-28 again.
     assert case["stage_deadlines"] == {
@@ -1344,7 +1346,8 @@ def quickstart_runs(quickstart_file, tmp_path_factory):
 @pytest.mark.slow
 def test_quickstart_uses_rapid_db_in_the_current_folder(quickstart_runs):
     assert ok(quickstart_runs.opened) == (
-        f"Opened case {NEW_CASE}: market research is due by 2027-02-28 12:00 UTC (91 days).\n")
+        f"Opened case {NEW_CASE}: market research is due by 2027-02-28 12:00 UTC (91 days).\n"
+        f"Marking: TLP:GREEN · All organisations ('rapid share case:{NEW_CASE}' changes it).\n")
     text = ok(quickstart_runs.first)
     assert f"Workspace: {(quickstart_runs.folder / 'rapid.db').resolve()}. Try: rapid board --all" in text
 

@@ -242,10 +242,11 @@ def test_as_user_acts_as_that_user(qs_db):
 def test_rapid_user_from_the_environment(qs_db):
     data = ok_json(rapid("assess", "list", "--json", env={"RAPID_USER": "est.analyst"}))
     assert (data["total"], [r["id"] for r in data["rows"]]) == (3, VISIBLE["est.analyst"])
-    # --as wins over RAPID_USER, and over RAPID_TOKEN (even a bad one)
-    data = ok_json(as_("deu.analyst", "assess", "list", "--json",
-                       env={"RAPID_USER": "est.analyst", "RAPID_TOKEN": "rapid_not-a-token"}))
+    # --as wins over RAPID_USER; with RAPID_TOKEN set, --as is refused (the token decides who you are)
+    data = ok_json(as_("deu.analyst", "assess", "list", "--json", env={"RAPID_USER": "est.analyst"}))
     assert [r["id"] for r in data["rows"]] == VISIBLE["deu.analyst"]
+    fails(as_("deu.analyst", "assess", "list", "--json", env={"RAPID_TOKEN": "rapid_not-a-token"}), 9,
+          "RAPID_TOKEN is set: it decides who you are, and --as cannot override it")
     # a blank RAPID_TOKEN or RAPID_USER is no identity: the first admin acts
     assert ok_json(rapid("users", "list", "--json", env={"RAPID_TOKEN": "  ", "RAPID_USER": " "}))[0]["username"] == "admin"
 
@@ -512,11 +513,14 @@ def test_users_add_with_a_password_from_stdin(qs_db):
           "password: must be at least 12 characters")
 
 
-def test_an_admin_of_diana_cannot_add_users_to_nor(qs_db):
-    # the command adds users to the admin's own organisation only: there is no way to name another
-    result = rapid("users", "add", "x", "--role", "analyst", "--org", "NOR")
-    assert result.exit_code == 2
-    assert "No such option: --org" in err(result)
+def test_the_workspace_admin_onboards_other_organisations_but_no_other_admin_does(qs_db):
+    # DIANA runs this workspace (rapid init --org DIANA): its admin onboards an ally's first admin
+    assert ok(rapid("users", "add", "pierre", "--role", "admin", "--org", "FRA")) == "Added pierre to FRA as admin.\n"
+    assert ok(as_("pierre", "users", "add", "claire", "--role", "analyst")) == "Added claire to FRA as analyst.\n"
+    # an admin of another organisation adds users to its own organisation only
+    fails(as_("pierre", "users", "add", "x", "--role", "analyst", "--org", "NOR"), 4,
+          "an admin of FRA may create users of FRA only; the workspace's own organisation (DIANA) onboards other "
+          "organisations")
     # nor touch another organisation's users or tokens
     fails(rapid("users", "deactivate", "nor.analyst"), 3, "no user 'nor.analyst' in DIANA")
     fails(rapid("users", "activate", "nor.analyst"), 3, "no user 'nor.analyst' in DIANA")
@@ -524,12 +528,13 @@ def test_an_admin_of_diana_cannot_add_users_to_nor(qs_db):
     # and the service refuses it too
     ws = open_ws(qs_db)
     try:
-        with pytest.raises(PermissionDenied, match="^an admin of DIANA may create users of DIANA only$"):
-            create_user(ws, actor_for_username(ws, "admin"), "intruder", "NOR", ["analyst"])
+        create_user(ws, None, "nor.admin", "NOR", ["admin"])
+        with pytest.raises(PermissionDenied, match="^an admin of NOR may create users of NOR only"):
+            create_user(ws, actor_for_username(ws, "nor.admin"), "intruder", "DEU", ["analyst"])
     finally:
         ws.close()
     assert sql(qs_db, "SELECT count(*) FROM users WHERE username IN ('x', 'intruder')") == [(0,)]
-    assert [u["username"] for u in ok_json(as_("nor.analyst", "users", "list", "--json"))] == ["nor.analyst"]
+    assert [u["username"] for u in ok_json(as_("nor.analyst", "users", "list", "--json"))] == ["nor.admin", "nor.analyst"]
 
 
 def test_an_admin_of_nor_adds_users_to_nor(nor_admin):
@@ -677,7 +682,7 @@ def test_assess_create_inside_a_case_you_own(qs_db):
     assert visible_ids("nor.analyst") == [NEW_ASSESSMENT] + VISIBLE["nor.analyst"]
     # never more visible than its case: hide the case and the assessment goes with it
     assert ok(rapid("share", f"case:{NEW_CASE}", "--distribution", "organisation")) == \
-        f"adoption_cases:{NEW_CASE}: TLP:GREEN · Owner organisation only\n"
+        f"case:{NEW_CASE}: TLP:GREEN · Owner organisation only\n"
     assert visible_ids("nor.analyst") == VISIBLE["nor.analyst"]
     fails(as_("nor.analyst", "assess", "show", str(NEW_ASSESSMENT)), 3, f"no assessment '{NEW_ASSESSMENT}' (give its id or ref)")
     fails(as_("nor.analyst", "case", "show", str(NEW_CASE)), 3, f"no adoption case '{NEW_CASE}' (give its id or ref)")
@@ -781,11 +786,11 @@ def test_assess_update_refusals(qs_db, user, ident, code, message):
 def test_share_each_option_changes_who_sees_at_once(qs_db):
     # --group: the distribution becomes sharing_group; AMBER+STRICT still keeps it to Norway
     assert ok(as_("nor.analyst", "share", "assessment:2", "--group", GROUP)) == \
-        "assessments:2: TLP:AMBER+STRICT · Sharing group: Nordic-Baltic\n"
+        "assessment:2: TLP:AMBER+STRICT · Sharing group: Nordic-Baltic\n"
     assert 2 not in visible_ids("est.analyst")
     # --tlp: AMBER lets the group in
     result = ok_json(as_("nor.analyst", "share", "assessment:2", "--tlp", "amber", "--json"))
-    assert result == {"record": "assessments:2", "changed": True, "releasable_to": [], "sharing_group": GROUP,
+    assert result == {"record": "assessment:2", "changed": True, "red_recipients": [], "releasable_to": [], "sharing_group": GROUP,
                       "marking": "TLP:AMBER · Sharing group: Nordic-Baltic", "distribution": "sharing_group",
                       "tlp": "AMBER"}
     assert visible_ids("est.analyst") == [4, 3, 2, 1]
@@ -793,36 +798,36 @@ def test_share_each_option_changes_who_sees_at_once(qs_db):
     assert visible_ids("deu.analyst") == VISIBLE["deu.analyst"]
     # --distribution community: everyone
     assert ok(as_("nor.analyst", "share", "assessment:2", "--distribution", "community")) == \
-        "assessments:2: TLP:AMBER · All organisations\n"
+        "assessment:2: TLP:AMBER · All organisations\n"
     for user in ("est.analyst", "deu.analyst", "fra.viewer", "admin"):
         assert 2 in visible_ids(user), user
     # --rel-to: only organisations of those nations (sorted, upper-cased)
     assert ok(as_("nor.analyst", "share", "assessment:2", "--rel-to", "nor, deu")) == \
-        "assessments:2: TLP:AMBER · All organisations · REL TO DEU, NOR\n"
+        "assessment:2: TLP:AMBER · All organisations · REL TO DEU, NOR\n"
     assert [2 in visible_ids(u) for u in ("est.analyst", "deu.analyst", "fra.viewer", "admin")] == [False, True, False, False]
     # --rel-to NATO releases to NATO bodies (DIANA has no nation)
     assert ok(as_("nor.analyst", "share", "assessment:2", "--rel-to", "NATO,DEU")) == \
-        "assessments:2: TLP:AMBER · All organisations · REL TO DEU, NATO\n"
+        "assessment:2: TLP:AMBER · All organisations · REL TO DEU, NATO\n"
     assert [2 in visible_ids(u) for u in ("est.analyst", "deu.analyst", "fra.viewer", "admin")] == [False, True, False, True]
     # --rel-to '' clears it
-    assert ok(as_("nor.analyst", "share", "assessment:2", "--rel-to", "")) == "assessments:2: TLP:AMBER · All organisations\n"
+    assert ok(as_("nor.analyst", "share", "assessment:2", "--rel-to", "")) == "assessment:2: TLP:AMBER · All organisations\n"
     assert 2 in visible_ids("fra.viewer")
     # --distribution connected reads as every organisation of this instance
     assert ok(as_("nor.analyst", "share", "assessment:2", "--distribution", "connected", "--tlp", "CLEAR")) == \
-        "assessments:2: TLP:CLEAR · Connected instances\n"
+        "assessment:2: TLP:CLEAR · Connected instances\n"
     assert 2 in visible_ids("fra.viewer")
     # --distribution organisation: back to Norway only
     assert ok(as_("nor.analyst", "share", "assessment:2", "--distribution", "organisation")) == \
-        "assessments:2: TLP:CLEAR · Owner organisation only\n"
+        "assessment:2: TLP:CLEAR · Owner organisation only\n"
     assert [2 in visible_ids(u) for u in ("est.analyst", "deu.analyst", "fra.viewer", "admin")] == [False] * 4
     fails(as_("fra.viewer", "assess", "show", "2"), 3, "no assessment '2' (give its id or ref)")
     # each change is its own audited 'share', with the marking before and after
     entries = ok_json(as_("nor.analyst", "audit", "list", "--type", "assessments", "--id", "2", "--json"))
     assert [e["action"] for e in entries] == ["share"] * 8 + ["create"]
     assert entries[0]["before"] == {"distribution": "connected", "tlp": "CLEAR", "sharing_group_id": None,
-                                     "releasable_to": ""}
+                                     "releasable_to": "", "red_recipients": []}
     assert entries[0]["after"] == {"distribution": "organisation", "tlp": "CLEAR", "sharing_group_id": None,
-                                   "releasable_to": ""}
+                                   "releasable_to": "", "red_recipients": []}
 
 
 def test_share_red_with_named_recipients(nor_admin):
@@ -830,26 +835,27 @@ def test_share_red_with_named_recipients(nor_admin):
     assert ok(as_("nor.admin", "users", "add", "nor.auditor", "--role", "auditor")) == "Added nor.auditor to NOR as auditor.\n"
     # RED: whoever marks it stays named; nobody else of NOR sees it unless named (an auditor reads everything of NOR)
     assert ok(as_("nor.analyst", "share", "assessment:1", "--tlp", "RED")) == \
-        "assessments:1: TLP:RED · Sharing group: Nordic-Baltic\n"
+        "assessment:1: TLP:RED · Sharing group: Nordic-Baltic · RED to nor.analyst\n"
     assert [1 in visible_ids(u) for u in ("nor.analyst", "nor.admin", "nor.viewer", "nor.auditor", "est.analyst")] == [
         True, False, False, True, False]
     fails(as_("nor.admin", "assess", "show", "1"), 3, "no assessment '1' (give its id or ref)")
     # --red-to names users of the owner organisation
     assert ok(as_("nor.analyst", "share", "assessment:1", "--red-to", "nor.admin", "--red-to", "nor.viewer")) == \
-        "assessments:1: TLP:RED · Sharing group: Nordic-Baltic\n"
+        "assessment:1: TLP:RED · Sharing group: Nordic-Baltic · RED to nor.admin, nor.analyst, nor.viewer\n"
     assert [1 in visible_ids(u) for u in ("nor.analyst", "nor.admin", "nor.viewer", "est.analyst")] == [True, True, True, False]
-    assert first_line(ok(as_("nor.viewer", "assess", "show", "1"))) == "TLP:RED · Sharing group: Nordic-Baltic"
+    assert first_line(ok(as_("nor.viewer", "assess", "show", "1"))) == \
+        "TLP:RED · Sharing group: Nordic-Baltic · RED to nor.admin, nor.analyst, nor.viewer"
     fails(as_("nor.analyst", "share", "assessment:1", "--red-to", "est.analyst"), 3,
           "no user 'est.analyst' in NOR to name on the RED record")
     # back to AMBER: the group sees it again
-    assert ok(as_("nor.analyst", "share", "assessment:1", "--tlp", "AMBER")) == f"assessments:1: {BANNERS[1]}\n"
+    assert ok(as_("nor.analyst", "share", "assessment:1", "--tlp", "AMBER")) == f"assessment:1: {BANNERS[1]}\n"
     assert visible_ids("est.analyst") == VISIBLE["est.analyst"]
 
 
 def test_share_a_case_takes_its_decisions_along(qs_db):
     open_case(qs_db)
     assert ok(rapid("share", f"case:{NEW_CASE}", "--tlp", "AMBER", "--rel-to", "DEU,NOR")) == \
-        f"adoption_cases:{NEW_CASE}: TLP:AMBER · All organisations · REL TO DEU, NOR\n"
+        f"case:{NEW_CASE}: TLP:AMBER · All organisations · REL TO DEU, NOR\n"
     assert ok_json(as_("nor.analyst", "case", "show", str(NEW_CASE), "--json"))["id"] == NEW_CASE
     fails(as_("est.analyst", "case", "show", str(NEW_CASE)), 3, f"no adoption case '{NEW_CASE}' (give its id or ref)")
     fails(as_("fra.viewer", "case", "show", str(NEW_CASE)), 3, f"no adoption case '{NEW_CASE}' (give its id or ref)")
@@ -862,7 +868,7 @@ def test_share_a_need_you_own_and_its_show_page(qs_db, tmp_path):
     assert first_line(ok(rapid("needs", "show", "DIANA-N-1"))) == "TLP:GREEN · All organisations"
     assert first_line(ok(as_("fra.viewer", "needs", "show", "DIANA-N-1"))) == "TLP:GREEN · All organisations"
     record = ok(rapid("share", "need:DIANA-N-1", "--tlp", "AMBER", "--rel-to", "DEU"))
-    assert re.fullmatch(r"capability_needs:\d+: TLP:AMBER · All organisations · REL TO DEU\n", record)
+    assert re.fullmatch(r"need:\d+: TLP:AMBER · All organisations · REL TO DEU\n", record)
     assert first_line(ok(as_("deu.analyst", "needs", "show", "DIANA-N-1"))) == "TLP:AMBER · All organisations · REL TO DEU"
     fails(as_("fra.viewer", "needs", "show", "DIANA-N-1"), 3, "no capability need 'DIANA-N-1' (give its id or ref)")
     assert ok_json(rapid("needs", "show", "DIANA-N-1", "--json"))["marking"] == "TLP:AMBER · All organisations · REL TO DEU"
@@ -912,7 +918,7 @@ def test_board_and_test_centre_roles_may_share_their_organisations_records(qs_db
     ok(rapid("users", "add", "someone", "--role", role))
     ok(rapid("assess", "create", AIR_SOLUTION))
     assert ok(as_("someone", "share", f"assessment:{NEW_ASSESSMENT}", "--distribution", "community")) == \
-        f"assessments:{NEW_ASSESSMENT}: TLP:AMBER · All organisations\n"
+        f"assessment:{NEW_ASSESSMENT}: TLP:AMBER · All organisations\n"
     assert NEW_ASSESSMENT in visible_ids("fra.viewer")
     fails(as_("someone", "assess", "create", AIR_SOLUTION), 4, "recording an assessment needs the role admin or analyst")
     fails(as_("someone", "groups", "create", "G"), 4, "creating a sharing group needs the role admin or analyst")

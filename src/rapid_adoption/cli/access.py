@@ -22,13 +22,14 @@ def add(
     username: str = typer.Argument(..., help="The new user's name (letters, digits, . _ @ -)."),
     role: List[str] = typer.Option(..., "--role", "-r", help="admin, analyst, test_centre, board, viewer or auditor; repeat for more."),
     name: str = typer.Option(None, "--name", help="Display name."),
+    org: str = typer.Option(None, "--org", help="Another organisation (only an admin of the workspace's own organisation onboards others)."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read a password (12+ characters) for the web login from standard input."),
 ) -> None:
-    """Add a user to your organisation (admin only)."""
+    """Add a user to your organisation (admin only), or onboard another organisation's user (--org)."""
     ws = open_workspace()
     actor = current_actor(ws)
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    user = auth.create_user(ws, actor, username, actor.org_ref, role, password=password, display_name=name)
+    user = auth.create_user(ws, actor, username, org or actor.org_ref, role, password=password, display_name=name)
     console.print(Text(f"Added {user['username']} to {user['organisation']} as {', '.join(user['roles'])}."))
 
 

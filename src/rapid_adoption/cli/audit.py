@@ -6,17 +6,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..domain.errors import RapidError
+from ..domain.errors import PermissionDenied
 from ..services import audit
 from .common import MAX_ID, MAX_OFFSET, console, current_actor, handle_errors, open_workspace, print_json
 
 audit_app = typer.Typer(help="The audit log: every change, share, gate decision, login and token use.", no_args_is_help=True)
 
 
-class ChainBroken(RapidError):
-    """``rapid audit verify`` found an altered or missing entry."""
-
-    exit_code = 10
+ChainBroken = audit.AuditLogBroken
 
 
 @audit_app.command("list")
@@ -46,7 +43,9 @@ def list_(object_type: str = typer.Option(None, "--type", help="Only entries abo
 def verify() -> None:
     """Recompute the hash chain; exit 10 and name each altered or missing entry if it is broken."""
     ws = open_workspace()
-    current_actor(ws)  # the same authentication as every other command
+    actor = current_actor(ws)
+    if not actor.has_role("admin", "auditor"):
+        raise PermissionDenied("verifying the audit log needs the role admin or auditor")
     report = audit.verify(ws)
     if report.ok:
         console.print(f"The audit log is intact: {report.entries} entries, chain verified.", highlight=False)

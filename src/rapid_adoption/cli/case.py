@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List
 
 import typer
+from rich.text import Text
 
 from ..domain.pipeline import parse_advance_target
 from ..domain.types import Stage
@@ -39,6 +40,7 @@ def open_(
     console.print(f"Opened case {case_id}: market research is due by "
                   f"{view.clock.stage_deadline:%Y-%m-%d %H:%M} UTC ({view.clock.days_left} day"
                   f"{'s' if view.clock.days_left != 1 else ''}).", highlight=False)
+    console.print(Text(f"Marking: {view.case['marking']} ('rapid share case:{case_id}' changes it)."))
 
 
 @case_app.command("advance")

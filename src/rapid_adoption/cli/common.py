@@ -59,17 +59,19 @@ IDENTITY: dict[str, str | None] = {"as": None}
 
 
 def current_actor(ws: Workspace) -> Actor:
-    """Who this command acts as, in order: ``--as USER``, ``RAPID_TOKEN``, ``RAPID_USER``, or the
-    workspace's first admin (made by ``rapid init``).
+    """Who this command acts as: ``RAPID_TOKEN`` when set (then ``--as`` is refused), else ``--as USER``,
+    ``RAPID_USER``, or the workspace's first admin (made by ``rapid init``).
 
     Raises:
         AuthenticationFailed: an unknown user, a bad token, or a deactivated user.
     """
-    if IDENTITY["as"]:
-        return actor_for_username(ws, IDENTITY["as"])
     token = os.environ.get("RAPID_TOKEN", "").strip()
     if token:
+        if IDENTITY["as"]:
+            raise AuthenticationFailed("RAPID_TOKEN is set: it decides who you are, and --as cannot override it")
         return actor_for_token(ws, token)
+    if IDENTITY["as"]:
+        return actor_for_username(ws, IDENTITY["as"])
     username = os.environ.get("RAPID_USER", "").strip() or ws.default_username()
     if not username:
         raise AuthenticationFailed("this workspace has no user yet: run 'rapid init'")

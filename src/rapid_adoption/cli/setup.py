@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from ..services.setup import init_workspace
@@ -14,10 +16,13 @@ db_app = typer.Typer(help="Database schema: migrations are the only way the sche
 @handle_errors
 def init(
     org: str = typer.Option(None, "--org", help="The organisation this workspace acts for: a NATO member's ISO alpha-3 code (DEU) or a NATO body (DIANA, NIF, NCIA, NSPA, ACT, CMRE). Default DIANA."),
+    admin: str = typer.Option(None, "--admin", help="The first admin's user name (default 'admin'); made once, when the workspace has no user."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the first admin's web-login password (12+ characters) from standard input."),
 ) -> None:
-    """Create or upgrade the workspace (RAPID_DATABASE_URL, default ./rapid.db) and load the reference data."""
+    """Create or upgrade the workspace (RAPID_DATABASE_URL, default ./rapid.db), load the reference data, and make its first admin."""
     ws = open_workspace(require_schema=False)
-    init_workspace(ws, org)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    init_workspace(ws, org, admin=admin, admin_password=password)
     console.print(f"Workspace ready at [bold]{ws.location}[/] (schema {migrate.current_revision(ws.uow.engine)}), "
                   f"acting for [bold]{ws.home_org_ref()}[/].", highlight=False)
     console.print("Next: [bold]rapid import all[/] to load the bundled real data, or [bold]rapid quickstart[/].")

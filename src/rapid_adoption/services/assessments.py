@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 
 from ..domain.errors import PermissionDenied, ValidationError
 from ..domain.records import MRL_RANGE, TRL_RANGE, check_level, check_text
-from ..domain.sharing import Actor, parse_releasable_to
+from ..domain.sharing import Actor
 from ..domain.types import TLP, Distribution
 from ..store.sharing import restrict
 from ..store.tables import AdoptionCase, Assessment, CapabilityNeed, RedRecipient, Solution
 from . import audit
 from .records import marking_of, plain, resolve, row_dict, stored_releasable
-from .sharing import _group_for_member
+from .sharing import _group_for_member, checked_releasable_to
 from .workspace import Workspace
 
 WRITE_ROLES = ("admin", "analyst")
@@ -130,7 +130,7 @@ def create(workspace: Workspace, actor: Actor, solution: str, values: Assessment
             case_id=case_row.id if case_row else None, sources=[], assessed_on=now.date(),
             owner_org_id=actor.org_id, distribution=distribution, tlp=tlp,
             sharing_group_id=group_id if distribution == Distribution.SHARING_GROUP.value else None,
-            releasable_to=stored_releasable(parse_releasable_to(releasable_to)), created_at=now, updated_at=now,
+            releasable_to=stored_releasable(checked_releasable_to(releasable_to)), created_at=now, updated_at=now,
         )
         for key, value in checked.items():
             setattr(row, key, value)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..domain.errors import RapidError
 from ..domain.sharing import Actor
 from ..store.sharing import restrict, unrestricted
 from ..store.tables import SHARED_MODELS, AuditEntry, AuditHead
@@ -23,6 +24,13 @@ from .records import plain
 from .workspace import Workspace
 
 GENESIS_HASH = "0" * 64
+
+
+class AuditLogBroken(RapidError):
+    """The audit log cannot take an entry (its chain head is gone), or ``verify`` found it altered."""
+
+    exit_code = 10
+    http_status = 500
 
 
 def canonical_json(data: Any) -> str:
@@ -58,7 +66,10 @@ def record(session: Session, actor: Actor, action: str, object_type: str, object
     """
     head = session.execute(
         unrestricted(select(AuditHead).where(AuditHead.id == 1).with_for_update(), "the audit chain head")
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if head is None:
+        raise AuditLogBroken("the audit log's chain head is missing, so no change can be recorded: "
+                             "run 'rapid audit verify'")
     entry = AuditEntry(
         id=head.last_id + 1, at=now, actor=actor.username, actor_user_id=actor.user_id,
         organisation_id=actor.org_id, action=action, object_type=object_type, object_id=object_id,
@@ -99,7 +110,9 @@ def verify(workspace: Workspace) -> ChainReport:
     problems: list[str] = []
     count = 0
     with workspace.uow.read() as session:
-        head = session.execute(unrestricted(select(AuditHead).where(AuditHead.id == 1), "chain check")).scalar_one()
+        head = session.execute(unrestricted(select(AuditHead).where(AuditHead.id == 1), "chain check")).scalar_one_or_none()
+        if head is None:
+            problems.append("the chain head (audit_head) is missing")
         previous_hash, expected_id = GENESIS_HASH, 1
         for entry in session.execute(unrestricted(select(AuditEntry).order_by(AuditEntry.id), "chain check")).scalars():
             count += 1
@@ -113,7 +126,7 @@ def verify(workspace: Workspace) -> ChainReport:
             if entry_hash(_fields(entry), entry.prev_hash) != entry.entry_hash:
                 problems.append(f"entry {entry.id}: altered (its hash does not match its content)")
             previous_hash, expected_id = entry.entry_hash, entry.id + 1
-        if head.last_id != expected_id - 1 or head.last_hash != previous_hash:
+        if head is not None and (head.last_id != expected_id - 1 or head.last_hash != previous_hash):
             problems.append(f"the chain should end at entry {head.last_id}, but the last entry found is {expected_id - 1}")
     return ChainReport(count, problems)
 

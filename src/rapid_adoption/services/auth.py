@@ -162,8 +162,9 @@ def create_user(workspace: Workspace, actor: Actor | None, username: str, org_re
                 password: str | None = None, display_name: str | None = None, session: Session | None = None) -> dict:
     """Create a user in ``org_ref`` with ``roles``.
 
-    An admin creates users of its own organisation; ``actor`` None (the system, at ``rapid init``
-    or in the quickstart) may create any.
+    An admin creates users of its own organisation. An admin of the workspace's own organisation
+    (set by ``rapid init --org``) also onboards other organisations' first users. ``actor`` None
+    (the system, at ``rapid init`` or in the quickstart) may create any.
 
     Raises:
         PermissionDenied: the actor is not an admin, or names another organisation.
@@ -183,8 +184,9 @@ def create_user(workspace: Workspace, actor: Actor | None, username: str, org_re
         raise NotFound(f"no organisation {org_ref!r} in this workspace")
     if actor is not None:
         _require_admin(actor)
-        if org.id != actor.org_id:
-            raise PermissionDenied(f"an admin of {actor.org_ref} may create users of {actor.org_ref} only")
+        if org.id != actor.org_id and actor.org_ref != workspace.home_org_ref():
+            raise PermissionDenied(f"an admin of {actor.org_ref} may create users of {actor.org_ref} only; the "
+                                   f"workspace's own organisation ({workspace.home_org_ref()}) onboards other organisations")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"the user name {username!r} is taken")
     now = workspace.now()

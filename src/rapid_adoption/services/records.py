@@ -88,8 +88,17 @@ def marking_of(session: Session, record) -> dict[str, Any]:
 
     codes = releasable_codes(record.releasable_to or "")
     group = session.get(SharingGroup, record.sharing_group_id) if record.sharing_group_id else None
-    return {
+    out = {
         "releasable_to": list(codes),
         "sharing_group": group.name if group else None,
         "marking": marking_banner(record.tlp, record.distribution, group.name if group else None, codes),
     }
+    if record.tlp == "RED":
+        from ..store.tables import RedRecipient, User
+
+        readers = sorted(session.scalars(select(User.username).join(RedRecipient, RedRecipient.user_id == User.id)
+                                         .where(RedRecipient.record_table == record.__tablename__,
+                                                RedRecipient.record_id == record.id)))
+        out["red_recipients"] = readers
+        out["marking"] += " · RED to " + (", ".join(readers) if readers else "nobody named")
+    return out

@@ -49,12 +49,16 @@ def init_workspace(workspace: Workspace, org: str | None = None, admin: str | No
     with workspace.uow.transaction() as session:
         current = session.scalar(select(Setting).where(Setting.key == HOME_ORG_KEY))
         wanted = (org or (current.value if current else DEFAULT_HOME_ORG)).strip().upper()
+        has_users = session.scalar(select(User.id).limit(1)) is not None
+        if current is not None and has_users and wanted != current.value:
+            raise ValidationError(f"this workspace acts for {current.value} and has users; its organisation cannot change",
+                                  field="--org")
         apply_batch(session, batch, report, home_org=wanted, now=workspace.now(), public=True)
         if current is None:
             session.add(Setting(key=HOME_ORG_KEY, value=wanted))
         else:
             current.value = wanted
-        if session.scalar(select(User.id).limit(1)) is None:
+        if not has_users:
             create_user(workspace, None, admin or DEFAULT_ADMIN, wanted, DEFAULT_ADMIN_ROLES,
                         password=admin_password, session=session)
             session.add(Setting(key=DEFAULT_USER_KEY, value=admin or DEFAULT_ADMIN))

@@ -192,6 +192,32 @@ def list_groups(workspace: Workspace, actor: Actor) -> list[dict[str, Any]]:
         return out
 
 
+def text_kind(table_name: str) -> str:
+    """The command-line type for a table (``assessments`` gives ``assessment``)."""
+    return next(k for k, t in RECORD_TYPES.items() if t == table_name)
+
+
+def checked_releasable_to(text: str | None) -> tuple[str, ...]:
+    """Parse a releasability list and check every code is a real ISO 3166-1 alpha-3 country (or NATO).
+
+    Raises:
+        ValidationError: an unknown code, e.g. a typo such as ``ETS``.
+    """
+    from ..ingest.values import country_iso3
+
+    codes = parse_releasable_to(text)
+    for code in codes:
+        if code != "NATO" and country_iso3(code, "releasable_to") != code:
+            raise ValidationError(f"is not an ISO 3166-1 alpha-3 code, got {code!r}", field="releasable_to")
+    return codes
+
+
+def red_readers(session, table_name: str, record_id: int) -> list[str]:
+    """User names named on a RED record, sorted."""
+    return sorted(session.scalars(select(User.username).join(RedRecipient, RedRecipient.user_id == User.id).where(
+        RedRecipient.record_table == table_name, RedRecipient.record_id == record_id)))
+
+
 def parse_record(text: str) -> tuple[str, str]:
     """Parse ``TYPE:ID`` (``assessment:12``, ``need:EDF-2023-DA-AIR-SPS``) into (table name, id or ref).
 
@@ -240,6 +266,7 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         row = resolve(session, model, ident, actor, "change")
         before = {"distribution": row.distribution, "tlp": row.tlp, "sharing_group_id": row.sharing_group_id,
                   "releasable_to": row.releasable_to}
+        kind = text_kind(table_name)
         if distribution is not None:
             try:
                 row.distribution = Distribution(distribution.strip().lower()).value
@@ -260,11 +287,12 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
             except ValueError:
                 raise ValidationError(f"must be one of {', '.join(t.value for t in TLP)}, got {tlp!r}", field="--tlp") from None
         if releasable_to is not None:
-            row.releasable_to = stored_releasable(parse_releasable_to(releasable_to))
+            row.releasable_to = stored_releasable(checked_releasable_to(releasable_to))
+        before["red_recipients"] = red_readers(session, table_name, row.id)
         if red_recipients is not None:
             session.execute(delete(RedRecipient).where(RedRecipient.record_table == table_name,
                                                        RedRecipient.record_id == row.id))
-            for username in red_recipients:
+            for username in dict.fromkeys(r.strip() for r in red_recipients if r.strip()):
                 user = session.scalar(select(User).where(User.username == username, User.organisation_id == actor.org_id))
                 if user is None:
                     raise NotFound(f"no user {username!r} in {actor.org_ref} to name on the RED record")
@@ -277,11 +305,12 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
             if named is None:  # whoever marks a record RED stays able to read it
                 session.add(RedRecipient(record_table=table_name, record_id=row.id, user_id=actor.user_id))
                 added_self = True
+        session.flush()
         after = {"distribution": row.distribution, "tlp": row.tlp, "sharing_group_id": row.sharing_group_id,
-                 "releasable_to": row.releasable_to}
-        if after == before and red_recipients is None and not added_self:
-            return {"record": f"{table_name}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
-                    "tlp": row.tlp, "changed": False}
+                 "releasable_to": row.releasable_to, "red_recipients": red_readers(session, table_name, row.id)}
+        if after == before and not added_self:
+            return {"record": f"{kind}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
+                    "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": False}
         row.updated_at = now
         if table_name == "adoption_cases":
             session.flush()
@@ -298,8 +327,8 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
                     session.add(RedRecipient(record_table="gate_decisions", record_id=decision.id, user_id=user_id))
         session.flush()
         audit.record(session, actor, "share", table_name, row.id, now=now, before=before, after=after)
-        return {"record": f"{table_name}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
-                "tlp": row.tlp, "changed": True}
+        return {"record": f"{kind}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
+                "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": True}
 
 
 __all__ = ["create_group", "add_member", "remove_member", "list_groups", "share", "parse_record", "RECORD_TYPES",

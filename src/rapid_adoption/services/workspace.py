@@ -126,6 +126,7 @@ class Workspace:
                     raise StoreUnavailable(f"cannot create the workspace {path}: the folder {path.parent} does not exist")
                 if not os.access(path.parent, os.W_OK):
                     raise StoreUnavailable(f"cannot create the workspace {path}: the folder {path.parent} is not writable")
+                return  # connecting would create an empty file; the migrations create it
             elif path.is_dir():
                 raise StoreUnavailable(f"the workspace path {path} is a folder, not a database file")
         try:
