@@ -631,7 +631,8 @@ def test_amber_strict_stays_in_the_owner_organisation_whatever_else_is_set(ws):
 def test_red_reaches_only_named_users_and_the_owners_auditor(ws):
     red = assess(ws, "deu_analyst", distribution="community", tlp="GREEN")
     marking = sharing.share(ws, a(ws, "deu_analyst"), f"assessment:{red}", tlp="RED", red_recipients=["deu_viewer"])
-    assert marking["marking"] == "TLP:RED · All organisations"
+    assert marking["marking"] == "TLP:RED · All organisations · RED to deu_analyst, deu_viewer"
+    assert marking["red_recipients"] == ["deu_analyst", "deu_viewer"]
     for reader in ("deu_analyst", "deu_viewer", "deu_auditor"):  # the marker stays a reader; named; auditor
         shown_to(ws, reader, red)
     for other in ("deu_admin", "deu2_analyst", "fra_admin", "fra_auditor", "admin"):
@@ -713,7 +714,7 @@ def test_every_write_leaves_one_audit_entry(ws):
     sharing.share(ws, a(ws, "deu_analyst"), f"assessment:{made}", distribution="community", tlp="GREEN")
     assert last() == [("deu_analyst", "share", "assessments", made)]
     assert audit_rows(ws)[-1].after == {"distribution": "community", "tlp": "GREEN", "sharing_group_id": None,
-                                        "releasable_to": ""}
+                                        "releasable_to": "", "red_recipients": []}
     case_id = open_case(ws, "deu_admin")
     CaseService(ws, a(ws, "deu_admin")).advance(case_id, Stage.TEVV, "market research done")
     assert last(2) == [("deu_admin", "create", "adoption_cases", case_id), ("deu_admin", "gate", "adoption_cases", case_id)]
