@@ -14,9 +14,8 @@ p50 ratio against the target: restricted / unrestricted <= 1.5.
 
 After the main figures, one line per backend shows the plan of the restricted count (on PostgreSQL
 its estimated cost and the JIT compile time it triggers). The lines marked ``experiment`` then time
-changes proposed for ``store/sharing.py`` and ``store/tables.py`` in the benchmark's own databases
-only: a prototype of a cheaper filter shape (:func:`proposed_restrict`, checked to see the same counts and pages
-as ``restrict``), and a covering index on the sharing columns (created here, never in a workspace).
+a covering index on the sharing columns, in the benchmark's own databases only (created here, never in a
+workspace). (The cheaper filter shape an earlier experiment prototyped here is now ``store/sharing.py`` itself.)
 Set ``RAPID_BENCH_EXPLAIN=1`` for the full plans.
 """
 
@@ -30,24 +29,19 @@ import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, case, create_engine, false, func, insert, or_, select, true
+from sqlalchemy import Engine, create_engine, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Alias
 
-from rapid_adoption.domain.sharing import NATO_MARKING, Actor
-from rapid_adoption.domain.types import TLP, Distribution
+from rapid_adoption.domain.sharing import Actor
 from rapid_adoption.services.auth import group_ids_for
-from rapid_adoption.store import sharing as sharing_filter
 from rapid_adoption.store.engine import make_engine
 from rapid_adoption.store.migrate import upgrade
 from rapid_adoption.store.sharing import restrict, unrestricted
 from rapid_adoption.store.tables import (
-    CONTAINED_IN_CASE,
     AdoptionCase,
     Assessment,
     CapabilityNeed,
@@ -240,51 +234,6 @@ def count_query(actor: Actor | None, restrictor=restrict):
     return restrictor(query, actor) if actor else unrestricted(query, "benchmark baseline")
 
 
-# --- EXPERIMENT: a prototype of the filter shape proposed for store/sharing.py (delete once adopted there) ---------
-
-def _proposed_visible(table, actor: Actor):
-    """``visible_condition`` with the RED check as an uncorrelated ``id IN (...)`` instead of a correlated EXISTS."""
-    c = table.c
-    base_name = table.element.name if isinstance(table, Alias) else table.name
-    red_named = c.id.in_(select(RedRecipient.record_id).where(
-        RedRecipient.record_table == base_name,
-        RedRecipient.user_id == (actor.user_id if actor.user_id is not None else -1)))
-    own = and_(c.owner_org_id == actor.org_id,
-               true() if actor.has_role("auditor") else or_(c.tlp != TLP.RED.value, red_named))
-    groups = sorted(actor.group_ids)
-    distribution = or_(
-        c.distribution.in_([Distribution.COMMUNITY.value, Distribution.CONNECTED.value]),
-        and_(c.distribution == Distribution.SHARING_GROUP.value, c.sharing_group_id.in_(groups)) if groups else false(),
-    )
-    marking = actor.nation or NATO_MARKING
-    releasable = or_(c.releasable_to == "", c.releasable_to.contains(f",{marking},", autoescape=True))
-    others = and_(c.owner_org_id != actor.org_id, c.tlp.notin_([TLP.AMBER_STRICT.value, TLP.RED.value]),
-                  distribution, releasable)
-    return or_(own, others)
-
-
-@lru_cache(maxsize=1024)
-def _proposed_condition(table, actor: Actor, action: str):
-    """``_condition``, memoised per (table, actor, action), with containment as CASE instead of OR."""
-    base_name = table.element.name if isinstance(table, Alias) else table.name
-    if action == "change":
-        return table.c.owner_org_id == actor.org_id
-    condition = _proposed_visible(table, actor)
-    if base_name in CONTAINED_IN_CASE:
-        cases = AdoptionCase.__table__.alias("container_case")
-        visible_cases = select(cases.c.id).where(_proposed_visible(cases, actor))
-        condition = and_(condition, case((table.c.case_id.is_(None), true()),
-                                         else_=table.c.case_id.in_(visible_cases)))
-    return condition
-
-
-def proposed_restrict(statement, actor: Actor, action: str = "view"):
-    """EXPERIMENT: ``restrict`` with the proposed condition shape and memoised conditions."""
-    for table in sharing_filter._shared_froms(statement.get_final_froms()):
-        statement = statement.where(_proposed_condition(table, actor, action))
-    return statement.execution_options(**{sharing_filter.RESTRICTED: True})
-
-
 # --- measurement --------------------------------------------------------------------------------------------------
 
 def percentile(values: list[float], p: float) -> float:
@@ -403,17 +352,10 @@ def run_backend(name: str, engine: Engine, rows: dict[str, list[dict]]) -> None:
     verdict(name, measure(engine, name))
     plan_line(engine, name)
 
-    label = "experiment [proposed filter shape] "
-    verdict(name, measure(engine, name, label, proposed_restrict), label)
-    plan_line(engine, name, label, proposed_restrict)
-
     index = create_experiment_index(engine)
     label = f"experiment [{index}] "
     verdict(name, measure(engine, name, label), label)
     plan_line(engine, name, label)
-    label = f"experiment [{index} + proposed filter shape] "
-    verdict(name, measure(engine, name, label, proposed_restrict), label)
-    plan_line(engine, name, label, proposed_restrict)
 
 
 def postgres_database(server_url: str) -> tuple[Engine, str] | str:
