@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import pytest
 
 from rapid_adoption.services.auth import create_user
+from cli_results import err, fails, ok, ok_json
 from conftest import open_ws
 from typer.testing import CliRunner
 
@@ -42,7 +43,6 @@ STAMP = "20261129T120000Z"
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "200", "LINES": "60", "LOGNAME": "tester"}
 """A wide terminal for Rich, and the user name that gate decisions record (getpass reads LOGNAME first)."""
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 AIR_NEED = "EDF-2023-DA-AIR-SPS"
 AIR_SOLUTION = "EDF-101167826"  # CARMENTA PF, the one project funded under that call
@@ -61,31 +61,9 @@ def rapid(*args: str):
     return RUNNER.invoke(app, [str(a) for a in args], env=ENV)
 
 
-def out(result) -> str:
-    return ANSI.sub("", result.stdout)
 
 
-def err(result) -> str:
-    return ANSI.sub("", result.stderr).strip()
 
-
-def ok(result) -> str:
-    """Assert success and return stdout."""
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr, result.exception)
-    return out(result)
-
-
-def ok_json(result):
-    """Assert success and parse stdout as JSON (nothing else may be on stdout)."""
-    return json.loads(ok(result))
-
-
-def fails(result, code: int, message: str) -> None:
-    """Assert a handled failure: the exit code, ``error: MESSAGE`` on stderr, nothing on stdout."""
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr, result.exception)
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert err(result) == f"error: {message}"
-    assert result.stdout == ""
 
 
 def use_db(monkeypatch, path: Path) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli_results import err, fails, ok, ok_json, out
 from conftest import open_ws
 from rapid_adoption.cli import common
 from rapid_adoption.cli.app import app
@@ -50,7 +51,6 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "200", "LINES": "60", "LOGNAME": "tester", "RAPID_TOKEN": None, "RAPID_USER": None}
 """A wide terminal for Rich; no identity from the shell running pytest."""
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TOKEN_SHAPE = re.compile(r"^rapid_[A-Za-z0-9_-]{43}$")
 
 GROUP = "Nordic-Baltic"
@@ -90,31 +90,9 @@ def rapid(*args: str, env: dict | None = None, input: str | None = None):
     return RUNNER.invoke(app, [str(a) for a in args], env={**ENV, **(env or {})}, input=input)
 
 
-def out(result) -> str:
-    return ANSI.sub("", result.stdout)
 
 
-def err(result) -> str:
-    return ANSI.sub("", result.stderr).strip()
 
-
-def ok(result) -> str:
-    """Assert success and return stdout."""
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr, result.exception)
-    return out(result)
-
-
-def ok_json(result):
-    """Assert success and parse stdout as JSON (nothing else may be on stdout)."""
-    return json.loads(ok(result))
-
-
-def fails(result, code: int, message: str) -> None:
-    """Assert a handled failure: the exit code, ``error: MESSAGE`` on stderr, nothing on stdout."""
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr, result.exception)
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert err(result) == f"error: {message}"
-    assert result.stdout == ""
 
 
 def as_(user: str, *args: str, **kwargs):
