@@ -50,6 +50,23 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     console.print(table)
 
 
+@users_app.command("passwd")
+@handle_errors
+def passwd(
+    username: str = typer.Argument(None, help="Whose password (default: yours; an admin may set its users')."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input instead of asking."),
+) -> None:
+    """Set a password (12+ characters) for the web login; it is stored only as an argon2 hash."""
+    ws = open_workspace()
+    actor = current_actor(ws)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    auth.set_password(ws, actor, username or actor.username, password)
+    console.print(Text(f"Password set for {username or actor.username}."))
+
+
 @users_app.command("deactivate")
 @handle_errors
 def deactivate(username: str = typer.Argument(..., help="The user to deactivate.")) -> None:

@@ -14,6 +14,7 @@ from .access import tokens_app, users_app
 from .assess import assess_app
 from .audit import audit_app
 from .common import IDENTITY
+from .serve import serve
 from .setup import db_app, init
 from .sharing import groups_app, share
 
@@ -44,6 +45,7 @@ def root(
 
 app.command("quickstart")(quickstart)
 app.command("init")(init)
+app.command("serve")(serve)
 app.command("import")(import_)
 app.command("board")(board)
 app.add_typer(db_app, name="db")

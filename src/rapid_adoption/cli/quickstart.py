@@ -11,6 +11,7 @@ from .board import show_board
 from .render import sharing_table
 from .common import console, handle_errors, step_progress
 from .imports import print_report
+from .serve import DEFAULT_HOST, DEFAULT_PORT, run_server
 
 HELP_TEXT = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
 
@@ -30,6 +31,9 @@ Every inferred decision is marked as inferred. Finally it prints the board and t
 def quickstart(
     reuse: bool = typer.Option(False, "--reuse", help="Import into the existing workspace instead of starting afresh."),
     per_stage: int = typer.Option(8, "--per-stage", min=1, help="Cases shown per stage on the board."),
+    serve: bool = typer.Option(False, "--serve", help="Then serve the workspace in a browser (like 'rapid serve')."),
+    host: str = typer.Option(DEFAULT_HOST, "--host", help="With --serve: address to listen on (default loopback only)."),
+    port: int = typer.Option(DEFAULT_PORT, "--port", min=1, max=65535, help="With --serve: TCP port."),
 ) -> None:
     """Build a workspace from the bundled real data, open cases from real pairs, and print the board."""
     ws = Workspace.open()
@@ -45,8 +49,15 @@ def quickstart(
     show_board(per_stage)
     if report.sharing is not None:
         console.print(sharing_table(report.sharing), highlight=False)
-    console.print(f"\nWorkspace: {ws.location}. Try: rapid board --all, rapid case show 1, rapid needs list --text drone",
-                  highlight=False)
+    if report.demo_password:
+        users = ", ".join(report.sharing.visible) if report.sharing else ""
+        console.print(f"\nWeb login: user admin (or {users}), password {report.demo_password} "
+                      "(shown once; change it with 'rapid users passwd').", highlight=False)
+    console.print(f"\nWorkspace: {ws.location}. Try: rapid board --all, rapid case show 1, rapid needs list --text drone, "
+                  "rapid serve", highlight=False)
+    if serve:
+        ws.close()
+        run_server(host, port)
 
 
 quickstart.__doc__ = HELP_TEXT  # the full inference rules, shown by --help

@@ -228,6 +228,30 @@ def set_active(workspace: Workspace, actor: Actor, username: str, active: bool) 
         return after
 
 
+def set_password(workspace: Workspace, actor: Actor | None, username: str, password: str) -> None:
+    """Set a user's password for the web login (stored as an argon2id hash, never in clear).
+
+    Users set their own; an admin sets those of its organisation's users; ``actor`` None is the
+    system (the quickstart's demo users). The change is audited without the password or its hash.
+
+    Raises:
+        ValidationError: a password shorter than 12 characters.
+        PermissionDenied: another user's password by a non-admin.
+        NotFound: no such user in the actor's organisation.
+    """
+    hashed = hash_password(password)
+    with workspace.uow.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or (actor is not None and user.organisation_id != actor.org_id):
+            raise NotFound(f"no user {username!r}" + (f" in {actor.org_ref}" if actor else ""))
+        if actor is not None and user.id != actor.user_id:
+            _require_admin(actor)
+        user.password_hash = hashed
+        user.updated_at = workspace.now()
+        who = actor or system_actor(session, session.get(Organisation, user.organisation_id).ref)
+        audit.record(session, who, "password.set", "users", user.id, now=workspace.now())
+
+
 def list_users(workspace: Workspace, actor: Actor) -> list[dict]:
     """The users of the actor's organisation (an admin's view of its own people)."""
     with workspace.uow.read() as session:
@@ -312,5 +336,5 @@ def list_tokens(workspace: Workspace, actor: Actor) -> list[dict]:
 
 
 __all__ = ["AuthenticationFailed", "actor_for_token", "actor_for_username", "create_user", "create_token",
-           "revoke_token", "list_tokens", "list_users", "set_active", "system_actor", "hash_password",
+           "revoke_token", "list_tokens", "list_users", "set_active", "set_password", "system_actor", "hash_password",
            "verify_password", "unrestricted"]

@@ -23,6 +23,7 @@ Every inferred gate decision is marked ``inferred`` and says what it rests on.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -35,8 +36,8 @@ from ..domain.errors import Conflict
 from ..domain.types import TLP, Distribution, Stage
 from ..store import migrate
 from ..store.sharing import unrestricted
-from ..store.tables import AdoptionCase, CapabilityNeed
-from .auth import system_actor
+from ..store.tables import AdoptionCase, CapabilityNeed, User
+from .auth import set_password, system_actor
 from .cases import CaseService
 from .imports import ImportReport, Progress, run_import
 from .setup import init_workspace
@@ -58,6 +59,8 @@ class QuickstartReport:
         already_open: cases that a previous run had opened (with ``--reuse``).
         skipped: (case ref, reason) for real pairs that could not be opened.
         sharing: the multi-nation sharing example (users, group, assessments, who sees what).
+        demo_password: the random password this run gave every user it made, for the web login
+            (shown once, stored only hashed); None when the users already existed (``--reuse``).
     """
 
     backup: Path | None = None
@@ -66,6 +69,7 @@ class QuickstartReport:
     already_open: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     sharing: SharingExample | None = None
+    demo_password: str | None = None
 
 
 def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
@@ -215,4 +219,10 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
                               decided_at=contract_at, inferred=True, session=session)
     say("setting up the multi-nation sharing example")
     report.sharing = build_sharing_example(workspace)
+    if report.sharing.created:
+        report.demo_password = secrets.token_urlsafe(12)
+        with workspace.uow.read() as session:
+            usernames = list(session.scalars(select(User.username).order_by(User.id)))
+        for username in usernames:
+            set_password(workspace, None, username, report.demo_password)
     return report
