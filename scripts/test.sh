@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the test dependencies and run the whole test suite on SQLite and on PostgreSQL.
+# Install the test dependencies and run the whole test suite on SQLite and on PostgreSQL, with the browser
+# tests in Debian's chromium.
 #
 # PostgreSQL: uses RAPID_TEST_POSTGRES_URL when it is set; otherwise, as root, it starts a throwaway
 # cluster (Debian's postgresql package, installed if missing) on 127.0.0.1 and stops it at the end.
@@ -10,6 +11,17 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 . .venv/bin/activate
 pip install -q --disable-pip-version-check -e '.[test]'
+
+# The browser tests drive Debian's chromium through Playwright; no browser is downloaded at run time.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Debian's chromium for the browser tests" >&2
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    echo "warning: chromium is not installed and this is not root: the browser tests will fail" >&2
+  fi
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 pg_dir=""
 cleanup() {
