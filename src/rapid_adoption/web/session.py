@@ -59,15 +59,23 @@ def page_actor(request: Request) -> Actor:
     return actor
 
 
+CSRF_HEADER = "X-CSRF-Token"
+"""The header htmx requests carry the CSRF token in (``base.html`` sets it with ``hx-headers``)."""
+
+
 def checked_form_actor(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Actor:
-    """The actor of a form post, after checking the form's CSRF token against the session.
+    """The actor of a form post, after checking the CSRF token against the session.
+
+    The token comes from the form's ``csrf_token`` field or, for htmx requests, the ``X-CSRF-Token``
+    header; either one must match.
 
     Raises:
         LoginRequired: not logged in.
         CsrfRejected: the token is missing or wrong.
     """
     actor = page_actor(request)
-    if not csrf_ok(request.cookies.get(SESSION_COOKIE, ""), csrf_token):
+    secret = request.cookies.get(SESSION_COOKIE, "")
+    if not (csrf_ok(secret, csrf_token) or csrf_ok(secret, request.headers.get(CSRF_HEADER))):
         raise CsrfRejected()
     return actor
 
@@ -93,4 +101,4 @@ PageActor = Annotated[Actor, Depends(page_actor)]
 FormActor = Annotated[Actor, Depends(checked_form_actor)]
 
 __all__ = ["FormActor", "PageActor", "LoginRequired", "CsrfRejected", "SESSION_COOKIE", "LOGIN_CSRF_COOKIE",
-           "page_actor", "checked_form_actor", "login_csrf", "safe_next", "login_url"]
+           "page_actor", "checked_form_actor", "CSRF_HEADER", "login_csrf", "safe_next", "login_url"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import auth, dashboard
+from . import admin, assessments, auth, cases, catalogue, dashboard
 
-ROUTERS = [auth.router, dashboard.router]
+ROUTERS = [auth.router, dashboard.router, catalogue.router, cases.router, assessments.router, admin.router]
 """The page routers, included in this order."""

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ...domain.types import ACTIVE_STAGES, Stage
 from ...services.board import build_board
 from ..render import render
 from ..session import PageActor
+from .common import workspace_of
 
 router = APIRouter(include_in_schema=False)
 
-
 @router.get("/")
 def dashboard(request: Request, actor: PageActor):
-    """The pipeline board as the actor may see it."""
-    board = build_board(request.app.state.workspace, actor)
-    return render(request, "dashboard.html", {"board": board})
+    """The pipeline board as the actor may see it: headline, funnel chart, urgent cases and the board by stage."""
+    workspace = workspace_of(request)
+    board = build_board(workspace, actor)
+    urgent = sorted((c for s in ACTIVE_STAGES for c in board.by_stage[s.value] if c.status in ("overdue", "at_risk")),
+                    key=lambda c: (c.status != "overdue", c.days_left, c.id))
+    return render(request, "dashboard.html", {
+        "board": board, "funnel": board.funnel, "budgets": workspace.settings.budgets, "urgent": urgent,
+        "active": [s.value for s in ACTIVE_STAGES],
+        "terminal": [Stage.ADOPTED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value],
+        "funnel_stages": [s.value for s in ACTIVE_STAGES] + [Stage.ADOPTED.value],
+    })
