@@ -212,4 +212,74 @@ def list_visible(workspace: Workspace, actor: Actor, *, solution: str | None = N
         return total, [plain({**dict(r), "releasable_to": [c for c in r["releasable_to"].split(",") if c]}) for r in rows]
 
 
-__all__ = ["AssessmentInput", "create", "update", "show", "list_visible"]
+ASSESSMENT_SORTS = {"id": Assessment.id, "assessed_on": Assessment.assessed_on, "updated_at": Assessment.updated_at}
+"""The keys an assessment list may be sorted by."""
+
+
+def page_visible(workspace: Workspace, actor: Actor, *, solution: str | None = None, need: str | None = None,
+                 sort: str | None = "-id", after: list[Any] | None = None, limit: int = 50):
+    """One keyset page of the assessments ``actor`` may see (rows as :func:`list_visible`, plus ``version``).
+
+    Args:
+        solution, need: only assessments of this solution or need (id or ref; must be visible).
+        sort: a key of :data:`ASSESSMENT_SORTS`, ``-`` in front for descending (default newest first).
+        after: ``[sort value, id]`` of the last row of the page before.
+        limit: 1-500 rows.
+
+    Returns:
+        A :class:`rapid_adoption.services.paging.KeysetPage`.
+
+    Raises:
+        NotFound: a solution or need the actor may not see.
+        ValidationError: a bad sort, cursor or limit.
+    """
+    from .paging import keyset_page
+
+    query = select(Assessment.id, Assessment.trl, Assessment.mrl, Assessment.fit_0_to_100, Assessment.assessed_on,
+                   Assessment.tlp, Assessment.distribution, Assessment.releasable_to, Solution.ref.label("solution"),
+                   Assessment.case_id, Assessment.version).join(Solution, Solution.id == Assessment.solution_id)
+    with workspace.uow.read() as session:
+        if solution:
+            query = query.where(Assessment.solution_id == resolve(session, Solution, solution, actor).id)
+        if need:
+            query = query.where(Assessment.need_id == resolve(session, CapabilityNeed, need, actor).id)
+        page = keyset_page(session, restrict(query, actor), actor, id_column=Assessment.id, sorts=ASSESSMENT_SORTS,
+                           sort=sort, after=after, limit=limit, default="-id")
+    for row in page.rows:
+        row["releasable_to"] = [c for c in row["releasable_to"].split(",") if c]
+    return page
+
+
+def delete(workspace: Workspace, actor: Actor, ident: str, *, expected_version: int | None = None) -> None:
+    """Delete an assessment of the actor's organisation (audited with its data before).
+
+    Raises:
+        NotFound: not visible to the actor.
+        PermissionDenied: another organisation's assessment, or the actor is neither admin nor analyst.
+        Conflict: ``expected_version`` is stale.
+    """
+    from sqlalchemy import delete as sql_delete
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from ..domain.errors import Conflict
+
+    try:
+        with workspace.uow.transaction() as session:
+            row = resolve(session, Assessment, ident, actor)
+            resolve(session, Assessment, str(row.id), actor, "change")
+            if not actor.has_role(*WRITE_ROLES):
+                raise PermissionDenied("deleting an assessment needs the role admin or analyst")
+            if expected_version is not None and row.version != expected_version:
+                raise Conflict(f"assessment {row.id} is at version {row.version}, not {expected_version}: "
+                               "reload and try again")
+            before = _view(session, row, actor)
+            session.execute(sql_delete(RedRecipient).where(RedRecipient.record_table == "assessments",
+                                                           RedRecipient.record_id == row.id))
+            session.delete(row)
+            session.flush()
+            audit.record(session, actor, "delete", "assessments", row.id, now=workspace.now(), before=before)
+    except StaleDataError:
+        raise Conflict(f"assessment {ident} was changed by someone else meanwhile: reload and try again") from None
+
+
+__all__ = ["ASSESSMENT_SORTS", "AssessmentInput", "create", "delete", "update", "show", "list_visible", "page_visible"]

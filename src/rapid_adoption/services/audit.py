@@ -131,14 +131,8 @@ def verify(workspace: Workspace) -> ChainReport:
     return ChainReport(count, problems)
 
 
-def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None = None, object_id: int | None = None,
-                 limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Audit entries the actor may see, newest first.
-
-    An auditor sees every entry of its own organisation. Anyone sees entries about records the
-    sharing filter lets them see now, and their own organisation's entries about objects that are
-    not shared records (users, tokens, groups, imports).
-    """
+def _visible_entries(actor: Actor):
+    """The condition on audit entries that :func:`list_entries` documents (the sharing rules for the audit log)."""
     shared_types = list(SHARED_MODELS)
     own_org = AuditEntry.organisation_id == actor.org_id
     about_visible = []
@@ -148,7 +142,18 @@ def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
     condition = or_(*about_visible, and_(own_org, AuditEntry.object_type.notin_(shared_types)))
     if actor.has_role("auditor"):
         condition = or_(condition, own_org)
-    query = select(AuditEntry).where(condition)
+    return condition
+
+
+def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None = None, object_id: int | None = None,
+                 limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Audit entries the actor may see, newest first.
+
+    An auditor sees every entry of its own organisation. Anyone sees entries about records the
+    sharing filter lets them see now, and their own organisation's entries about objects that are
+    not shared records (users, tokens, groups, imports).
+    """
+    query = select(AuditEntry).where(_visible_entries(actor))
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     if object_id is not None:
@@ -156,3 +161,41 @@ def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
     query = restrict(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset), actor)
     with workspace.uow.read() as session:
         return [plain({**_fields(e), "entry_hash": e.entry_hash}) for e in session.execute(query).scalars()]
+
+
+AUDIT_SORTS = {"id": AuditEntry.id}
+"""The keys an audit list may be sorted by (``-id``, newest first, by default)."""
+
+
+def page_entries(workspace: Workspace, actor: Actor, *, object_type: str | None = None, object_id: int | None = None,
+                 action: str | None = None, sort: str | None = "-id", after: list[Any] | None = None,
+                 limit: int = 50):
+    """One keyset page of the audit entries ``actor`` may see, by exactly the rules of :func:`list_entries`.
+
+    Args:
+        object_type, object_id, action: optional filters (exact match).
+        sort: ``-id`` (newest first, the default) or ``id``.
+        after: ``[id, id]`` of the last entry of the page before.
+        limit: 1-500 entries.
+
+    Returns:
+        A :class:`rapid_adoption.services.paging.KeysetPage` whose rows carry the fields of
+        :func:`list_entries`' entries and ``entry_hash``.
+
+    Raises:
+        ValidationError: a bad sort, cursor or limit.
+    """
+    from .paging import keyset_page
+
+    query = select(AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.actor_user_id, AuditEntry.organisation_id,
+                   AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id, AuditEntry.before,
+                   AuditEntry.after, AuditEntry.entry_hash).where(_visible_entries(actor))
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    with workspace.uow.read() as session:
+        return keyset_page(session, restrict(query, actor), actor, id_column=AuditEntry.id, sorts=AUDIT_SORTS,
+                           sort=sort, after=after, limit=limit, default="-id")

@@ -201,17 +201,24 @@ def create_user(workspace: Workspace, actor: Actor | None, username: str, org_re
     return data
 
 
-def set_active(workspace: Workspace, actor: Actor, username: str, active: bool) -> dict:
+def set_active(workspace: Workspace, actor: Actor, username: str, active: bool, *,
+               expected_version: int | None = None) -> dict:
     """Deactivate (or reactivate) a user of the admin's organisation; a deactivated user gets nothing.
+
+    Args:
+        expected_version: when given, the user's version the change was made from (the API's ``If-Match``).
 
     Raises:
         PermissionDenied, NotFound: as for :func:`create_user`.
+        Conflict: ``expected_version`` is stale.
     """
     _require_admin(actor)
     with workspace.uow.transaction() as session:
         user = session.scalar(select(User).where(User.username == username, User.organisation_id == actor.org_id))
         if user is None:
             raise NotFound(f"no user {username!r} in {actor.org_ref}")
+        if expected_version is not None and user.version != expected_version:
+            raise Conflict(f"user {username} is at version {user.version}, not {expected_version}: reload and try again")
         if not active and user.id == actor.user_id:
             raise ValidationError("you cannot deactivate yourself", field="username")
         if not active and "admin" in user.roles:

@@ -263,4 +263,56 @@ def require_stage(text: str) -> Stage:
     return parse_stage(text)
 
 
-__all__ = ["CaseService", "CaseView", "check_evidence", "require_stage", "GateNotSatisfied"]
+CASE_SORTS = {"id": AdoptionCase.id, "opened_at": AdoptionCase.opened_at, "updated_at": AdoptionCase.updated_at,
+              "stage": AdoptionCase.stage}
+"""The keys a case list may be sorted by."""
+
+
+def page_cases(workspace: Workspace, actor: Actor, *, stage: str | None = None, need: str | None = None,
+               solution: str | None = None, owner: str | None = None, sort: str | None = "id",
+               after: list[Any] | None = None, limit: int = 50):
+    """One keyset page of the cases ``actor`` may see (with their need and solution, as on the board).
+
+    Args:
+        stage: only cases at this stage (a :class:`Stage` value).
+        need, solution: only cases on this need or solution (id or ref; must be visible).
+        owner: only cases of this organisation (its ref, e.g. ``USA``).
+        sort: a key of :data:`CASE_SORTS`, ``-`` in front for descending; ties broken by id.
+        after: ``[sort value, id]`` of the last row of the page before.
+        limit: 1-500 rows.
+
+    Returns:
+        A :class:`rapid_adoption.services.paging.KeysetPage`.
+
+    Raises:
+        ValidationError: an unknown stage, sort, cursor or limit.
+        NotFound: a need or solution the actor may not see.
+    """
+    from .paging import keyset_page
+
+    query = (select(AdoptionCase.id, AdoptionCase.ref, AdoptionCase.stage, AdoptionCase.cots, AdoptionCase.opened_at,
+                    AdoptionCase.closed_at, AdoptionCase.rejected_at_stage, Organisation.ref.label("owner"),
+                    CapabilityNeed.ref.label("need_ref"), Solution.ref.label("solution_ref"),
+                    AdoptionCase.distribution, AdoptionCase.tlp, AdoptionCase.version)
+             .join(CapabilityNeed, CapabilityNeed.id == AdoptionCase.need_id)
+             .join(Solution, Solution.id == AdoptionCase.solution_id)
+             .join(Company, Company.id == Solution.company_id)
+             .join(Organisation, Organisation.id == AdoptionCase.owner_org_id))
+    if stage:
+        try:
+            query = query.where(AdoptionCase.stage == Stage(stage.strip().lower()).value)
+        except ValueError:
+            raise ValidationError(f"must be one of {', '.join(s.value for s in Stage)}, got {stage!r}",
+                                  field="stage") from None
+    if owner:
+        query = query.where(Organisation.ref == owner.strip().upper())
+    with workspace.uow.read() as session:
+        if need:
+            query = query.where(AdoptionCase.need_id == resolve(session, CapabilityNeed, need, actor).id)
+        if solution:
+            query = query.where(AdoptionCase.solution_id == resolve(session, Solution, solution, actor).id)
+        return keyset_page(session, restrict(query, actor), actor, id_column=AdoptionCase.id, sorts=CASE_SORTS,
+                           sort=sort, after=after, limit=limit)
+
+
+__all__ = ["CASE_SORTS", "page_cases", "CaseService", "CaseView", "check_evidence", "require_stage", "GateNotSatisfied"]

@@ -24,6 +24,7 @@ from ..store.tables import (
     SolutionParticipant,
     TestCentre,
 )
+from .paging import KeysetPage, keyset_page
 from .records import marking_of, plain, resolve, row_dict
 from .workspace import Workspace
 
@@ -94,20 +95,8 @@ def _words(column_list, text: str | None):
     return conditions
 
 
-def list_records(workspace: Workspace, actor: Actor, resource: str,
-                 filters: Filters = Filters()) -> tuple[int, list[dict[str, Any]]]:
-    """List the ``resource`` records that ``actor`` may see and that match ``filters``, ordered by id.
-
-    The count counts visible records only: a hidden record does not show, even as a number.
-
-    Returns:
-        ``(total, rows)``: how many match in all, and the page of rows as JSON-ready dicts (long
-        text left out; ``show`` gives it).
-
-    Raises:
-        ValidationError: a filter that does not apply to ``resource`` or is out of range.
-    """
-    _check(resource, filters)
+def _list_query(resource: str, filters: Filters):
+    """The list's ``select`` with the filters applied (not yet restricted), and its table's id column."""
     country = country_iso3(filters.country, "--country")
     if resource == "needs":
         query = select(CapabilityNeed.id, CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.operational_domain,
@@ -146,7 +135,25 @@ def list_records(workspace: Workspace, actor: Actor, resource: str,
         if country:
             where.append(TestCentre.country == country)
         order = TestCentre.id
-    query = restrict(query.where(*where), actor)
+    return query.where(*where), order
+
+
+def list_records(workspace: Workspace, actor: Actor, resource: str,
+                 filters: Filters = Filters()) -> tuple[int, list[dict[str, Any]]]:
+    """List the ``resource`` records that ``actor`` may see and that match ``filters``, ordered by id.
+
+    The count counts visible records only: a hidden record does not show, even as a number.
+
+    Returns:
+        ``(total, rows)``: how many match in all, and the page of rows as JSON-ready dicts (long
+        text left out; ``show`` gives it).
+
+    Raises:
+        ValidationError: a filter that does not apply to ``resource`` or is out of range.
+    """
+    _check(resource, filters)
+    query, order = _list_query(resource, filters)
+    query = restrict(query, actor)
     with workspace.uow.read() as session:
         total = session.scalar(restrict(select(func.count()).select_from(query.subquery()), actor))
         rows = session.execute(query.order_by(order).limit(filters.limit).offset(filters.offset)).mappings().all()
@@ -234,4 +241,43 @@ def show_record(workspace: Workspace, actor: Actor, resource: str, ident: str) -
         return _with_owner(session, centre)
 
 
-__all__ = ["Filters", "list_records", "show_record", "RESOURCES", "MRL_RANGE"]
+SORTS = {
+    "needs": {"id": CapabilityNeed.id, "ref": CapabilityNeed.ref, "title": CapabilityNeed.title,
+              "created_at": CapabilityNeed.created_at, "updated_at": CapabilityNeed.updated_at},
+    "solutions": {"id": Solution.id, "ref": Solution.ref, "name": Solution.name,
+                  "created_at": Solution.created_at, "updated_at": Solution.updated_at},
+    "companies": {"id": Company.id, "ref": Company.ref, "legal_name": Company.legal_name,
+                  "created_at": Company.created_at, "updated_at": Company.updated_at},
+    "centres": {"id": TestCentre.id, "ref": TestCentre.ref, "name": TestCentre.name, "country": TestCentre.country,
+                "created_at": TestCentre.created_at, "updated_at": TestCentre.updated_at},
+}
+"""Per resource, the keys a list may be sorted by (non-null columns only, so keyset pages are exact)."""
+
+MODELS = {"needs": CapabilityNeed, "solutions": Solution, "companies": Company, "centres": TestCentre}
+"""The table of each catalogue resource."""
+
+
+def page_records(workspace: Workspace, actor: Actor, resource: str, filters: Filters = Filters(), *,
+                 sort: str | None = "id", after: list[Any] | None = None, limit: int = 50) -> KeysetPage:
+    """One keyset page of the ``resource`` records ``actor`` may see that match ``filters``.
+
+    Like :func:`list_records`, but ordered by ``sort`` (a key of :data:`SORTS`, ``-`` for descending,
+    ties broken by id) and continuing after the row whose ``[sort value, id]`` is ``after``
+    (``filters.limit`` and ``filters.offset`` are ignored). Each row also carries its ``version``.
+
+    Returns:
+        The page: ``total`` visible matches, ``rows``, and ``next_after`` for the next page (None on the last).
+
+    Raises:
+        ValidationError: a filter as for :func:`list_records`; a bad ``sort``, ``after`` or ``limit`` (1-500).
+    """
+    _check(resource, Filters(filters.text, filters.domain, filters.country, filters.trl_min, filters.trl_max))
+    query, order = _list_query(resource, filters)
+    model = MODELS[resource]
+    query = restrict(query.add_columns(model.version), actor)
+    with workspace.uow.read() as session:
+        return keyset_page(session, query, actor, id_column=order, sorts=SORTS[resource], sort=sort, after=after,
+                           limit=limit)
+
+
+__all__ = ["Filters", "KeysetPage", "list_records", "page_records", "show_record", "RESOURCES", "MRL_RANGE", "SORTS"]

@@ -54,9 +54,15 @@ def _one_member(organisation: str | None, nation: str | None) -> None:
         raise ValidationError("give an organisation or a nation, not both", field="--org/--nation")
 
 
-def _group_for_member(session, actor: Actor, name: str) -> SharingGroup:
-    """The group called ``name`` if the actor's organisation is in it; otherwise NotFound (members only see it)."""
+def _group_for_member(session, actor: Actor, name: str | int) -> SharingGroup:
+    """The group called ``name`` (or with the id ``name``, an int) if the actor's organisation is in it;
+    otherwise NotFound (members only see it)."""
     mine = sorted(group_ids_for(session, actor.org_id, actor.nation))
+    if isinstance(name, int):
+        found = session.scalar(select(SharingGroup).where(SharingGroup.id == name, SharingGroup.id.in_(mine)))
+        if found is None:
+            raise NotFound(f"no sharing group {name} that {actor.org_ref} belongs to")
+        return found
     groups = list(session.scalars(select(SharingGroup).where(SharingGroup.name == name, SharingGroup.id.in_(mine))))
     owned = [g for g in groups if g.owner_org_id == actor.org_id]
     if owned:
@@ -94,7 +100,7 @@ def create_group(workspace: Workspace, actor: Actor, name: str, description: str
         return {"id": group.id, "name": name}
 
 
-def add_member(workspace: Workspace, actor: Actor, group_name: str, *, organisation: str | None = None,
+def add_member(workspace: Workspace, actor: Actor, group_name: str | int, *, organisation: str | None = None,
                nation: str | None = None, can_extend: bool = False) -> None:
     """Add an organisation, or every organisation of a nation, to a group.
 
@@ -142,7 +148,7 @@ def add_member(workspace: Workspace, actor: Actor, group_name: str, *, organisat
                      after={"member": label, "can_extend": can_extend})
 
 
-def remove_member(workspace: Workspace, actor: Actor, group_name: str, *, organisation: str | None = None,
+def remove_member(workspace: Workspace, actor: Actor, group_name: str | int, *, organisation: str | None = None,
                   nation: str | None = None) -> None:
     """Remove an organisation or a nation from a group (owner organisation only). Takes effect at once.
 
@@ -235,7 +241,7 @@ def parse_record(text: str) -> tuple[str, str]:
 
 def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str | None = None,
           group: str | None = None, tlp: str | None = None, releasable_to: str | None = None,
-          red_recipients: list[str] | None = None) -> dict[str, Any]:
+          red_recipients: list[str] | None = None, expected_version: int | None = None) -> dict[str, Any]:
     """Change a record's sharing; what is not given stays as it is.
 
     Args:
@@ -246,6 +252,7 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         tlp: ``CLEAR``, ``GREEN``, ``AMBER``, ``AMBER+STRICT`` or ``RED``.
         releasable_to: comma-separated ISO alpha-3 codes (``NATO`` for NATO bodies); ``""`` clears it.
         red_recipients: user names of the owner organisation named on a RED record.
+        expected_version: when given, the record's version the change was made from (the API's ``If-Match``).
 
     A case's gate decisions take the case's new marking (they are contained in it).
 
@@ -256,6 +263,7 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         NotFound: the record is not visible, or the group is not one of the actor's.
         PermissionDenied: the actor's organisation does not own the record, or the actor is a viewer.
         ValidationError: a bad value, or ``sharing_group`` without a group.
+        Conflict: ``expected_version`` is stale.
     """
     if not actor.has_role(*SHARE_ROLES):
         raise PermissionDenied(f"changing sharing needs the role {', '.join(SHARE_ROLES)}")
@@ -264,6 +272,9 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
     now = workspace.now()
     with workspace.uow.transaction() as session:
         row = resolve(session, model, ident, actor, "change")
+        if expected_version is not None and row.version != expected_version:
+            raise Conflict(f"{text_kind(table_name)} {row.id} is at version {row.version}, not {expected_version}: "
+                           "reload and try again")
         before = {"distribution": row.distribution, "tlp": row.tlp, "sharing_group_id": row.sharing_group_id,
                   "releasable_to": row.releasable_to}
         kind = text_kind(table_name)
@@ -310,7 +321,8 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
                  "releasable_to": row.releasable_to, "red_recipients": red_readers(session, table_name, row.id)}
         if after == before and not added_self:
             return {"record": f"{kind}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
-                    "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": False}
+                    "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": False,
+                    "version": row.version}
         row.updated_at = now
         if table_name == "adoption_cases":
             session.flush()
@@ -328,7 +340,8 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         session.flush()
         audit.record(session, actor, "share", table_name, row.id, now=now, before=before, after=after)
         return {"record": f"{kind}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
-                "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": True}
+                "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": True,
+                "version": row.version}
 
 
 __all__ = ["create_group", "add_member", "remove_member", "list_groups", "share", "parse_record", "RECORD_TYPES",

@@ -2,5 +2,8 @@
 
 from __future__ import annotations
 
-ROUTERS: list = []
+from . import assessments, audit, cases, centres, companies, needs, organisations, sharing_groups, solutions, users
+
+ROUTERS: list = [needs.router, solutions.router, companies.router, centres.router, cases.router, assessments.router,
+                 sharing_groups.router, organisations.router, users.router, audit.router]
 """The resource routers, each with its own prefix under ``/api``."""
