@@ -7,20 +7,15 @@ quickstart <= 60 s and <= 1 GB peak; re-import <= 20 s; board <= 1 s for 10,000 
 from __future__ import annotations
 
 import os
-import random
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
-from rapid_adoption.domain.types import ACTIVE_STAGES, Stage
 from rapid_adoption.services.auth import actor_for_username
 from rapid_adoption.services.board import build_board
 from rapid_adoption.services.imports import run_import
@@ -28,7 +23,7 @@ from rapid_adoption.services.setup import init_workspace
 from rapid_adoption.services.workspace import Workspace
 from rapid_adoption.settings import Settings
 from rapid_adoption.domain.clock import StageBudgets
-from rapid_adoption.store.tables import AdoptionCase, CapabilityNeed, GateDecision, Organisation, Solution
+from synthetic import add_cases
 
 RAPID = [sys.executable, "-m", "rapid_adoption.cli"]
 
@@ -50,31 +45,7 @@ def board_for(cases: int, folder: Path) -> float:
     ws = Workspace.open(Settings(f"sqlite:///{folder / 'board.db'}", StageBudgets()))
     init_workspace(ws)
     run_import(ws, "edf")
-    now = datetime.now(timezone.utc)
-    rng = random.Random(20261129)
-    with Session(ws.uow.engine) as session, session.begin():  # set-up writes directly, outside the services
-        needs = list(session.scalars(select(CapabilityNeed.id)))
-        solutions = list(session.scalars(select(Solution.id)))
-        orgs = list(session.scalars(select(Organisation.id)))
-        rows, decisions = [], []
-        for i in range(cases):
-            opened = now - timedelta(days=rng.randint(0, 900))
-            stage = rng.choice(list(ACTIVE_STAGES) + [Stage.ADOPTED, Stage.WITHDRAWN])
-            rows.append({"id": i + 1, "need_id": rng.choice(needs), "solution_id": rng.choice(solutions),
-                         "stage": stage.value, "cots": rng.random() < 0.2, "opened_at": opened,
-                         "closed_at": opened + timedelta(days=600) if stage in (Stage.ADOPTED, Stage.WITHDRAWN) else None,
-                         "owner_org_id": rng.choice(orgs), "distribution": "community", "tlp": "GREEN", "version": 1,
-                         "created_at": now, "updated_at": now})
-            order = list(ACTIVE_STAGES) + [Stage.ADOPTED]
-            reached = order.index(stage) if stage in order else 1
-            for k in range(reached):
-                decisions.append({"case_id": i + 1, "from_stage": order[k].value, "to_stage": order[k + 1].value,
-                                  "decided_at": opened + timedelta(days=30 * (k + 1)), "decided_by": "bench",
-                                  "rationale": "bench", "evidence": [], "inferred": False,
-                                  "owner_org_id": rows[-1]["owner_org_id"], "distribution": "community", "tlp": "GREEN",
-                                  "version": 1, "created_at": now, "updated_at": now})
-        session.execute(insert(AdoptionCase.__table__), rows)
-        session.execute(insert(GateDecision.__table__), decisions)
+    add_cases(ws, cases)
     reader = actor_for_username(ws, "admin")  # the board is read through the sharing filter, as users read it
     timings = []
     for _ in range(5):

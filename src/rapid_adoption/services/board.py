@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
+from threading import Lock
 from statistics import median
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain.clock import all_stage_deadlines, read_clock
 from ..domain.types import ACTIVE_STAGES, ClockStatus, Stage
-from ..store.tables import AdoptionCase, CapabilityNeed, Company, GateDecision, Organisation, Solution
+from ..store.tables import AdoptionCase, AuditHead, CapabilityNeed, Company, GateDecision, Organisation, Solution
 from ..domain.sharing import Actor
-from ..store.sharing import restrict
+from ..store.sharing import restrict, unrestricted
 from .records import plain
 from .workspace import Workspace
 
@@ -103,7 +104,49 @@ MONTH_SECONDS = 30.4375 * 86400
 STAGE_INDEX = {s.value: i for i, s in enumerate(ACTIVE_STAGES)}
 
 
+BOARD_CACHE_SIZE = 32
+"""How many boards :func:`build_board` keeps in memory (one per reader and state of the data)."""
+_boards: OrderedDict[tuple, Board] = OrderedDict()
+_boards_lock = Lock()
+
+
+def _data_version(session) -> tuple:
+    """What changes whenever anything the board shows may have changed.
+
+    Every write through the services appends an audit entry in its own transaction (the audit head moves);
+    the cases' and decisions' own counters also catch writes made outside the services (bulk loads).
+    """
+    head = session.scalar(select(AuditHead.last_id).where(AuditHead.id == 1))
+    cases = session.execute(unrestricted(select(func.count(), func.max(AdoptionCase.updated_at)),
+                                         "cache key of the board: a count, never shown")).one()
+    decisions = session.execute(unrestricted(select(func.count(), func.max(GateDecision.id)),
+                                             "cache key of the board: a count, never shown")).one()
+    return head, tuple(cases), tuple(decisions)
+
+
 def build_board(workspace: Workspace, actor: Actor) -> Board:
+    """The board as ``actor`` sees it at ``workspace.now()``, from memory when nothing changed since the last build.
+
+    A board is kept per workspace, reader, minute of the clock and state of the data (see
+    :func:`_data_version`), so a dashboard under load costs a few cheap queries instead of reading every case.
+    """
+    now = workspace.now()
+    with workspace.uow.read() as session:
+        key = (workspace.location, actor, now.replace(second=0, microsecond=0), _data_version(session),
+               workspace.settings.budgets)
+    with _boards_lock:
+        if key in _boards:
+            _boards.move_to_end(key)
+            return _boards[key]
+    board = read_board(workspace, actor)
+    with _boards_lock:
+        _boards[key] = board
+        while len(_boards) > BOARD_CACHE_SIZE:
+            _boards.popitem(last=False)
+    return board
+
+
+def read_board(workspace: Workspace, actor: Actor) -> Board:
     """Read every case ``actor`` may see and compute its clock at ``workspace.now()``, plus the funnel.
 
     The funnel counts only visible cases (with visible needs and solutions), so it reveals nothing
