@@ -225,11 +225,12 @@ def _apply(session, actor: Actor, resource: str, row, columns: dict[str, Any]) -
         setattr(row, key, value)
 
 
-def _view(session, row, resource: str) -> dict[str, Any]:
+def _view(session, row, resource: str, actor: Actor) -> dict[str, Any]:
     out = _with_owner(session, row)
     if resource == "solutions":
-        out["company"] = session.get(Company, row.company_id).ref
-        out["need"] = session.get(CapabilityNeed, row.responds_to_need_id).ref if row.responds_to_need_id else None
+        out["company"] = session.scalar(restrict(select(Company.ref).where(Company.id == row.company_id), actor))
+        out["need"] = session.scalar(restrict(select(CapabilityNeed.ref).where(
+            CapabilityNeed.id == row.responds_to_need_id), actor)) if row.responds_to_need_id else None
     return out
 
 
@@ -270,7 +271,7 @@ def create(workspace: Workspace, actor: Actor, resource: str, values: dict[str, 
         _apply(session, actor, resource, row, columns)
         session.add(row)
         session.flush()
-        view = _view(session, row, resource)
+        view = _view(session, row, resource, actor)
         audit.record(session, actor, "create", model.__tablename__, row.id, now=now, after=view)
         return view
 
@@ -306,11 +307,11 @@ def update(workspace: Workspace, actor: Actor, resource: str, ident: str | int, 
                                "reload and try again")
             columns = _checked(resource, {**_current(session, resource, row), **values}, actor)
             _check_unique(session, model, row.id, columns)
-            before = _view(session, row, resource)
+            before = _view(session, row, resource, actor)
             _apply(session, actor, resource, row, columns)
             row.updated_at = workspace.now()
             session.flush()
-            after = _view(session, row, resource)
+            after = _view(session, row, resource, actor)
             audit.record(session, actor, "update", model.__tablename__, row.id, now=workspace.now(), before=before,
                          after=after)
             return after
@@ -385,7 +386,7 @@ def delete(workspace: Workspace, actor: Actor, resource: str, ident: str | int, 
             used_by = _dependents(session, actor, resource, row.id)
             if used_by:
                 raise Conflict(f"{label} {row.id} is used by {used_by}: delete or change them first")
-            before = _view(session, row, resource)
+            before = _view(session, row, resource, actor)
             session.execute(sql_delete(RedRecipient).where(RedRecipient.record_table == model.__tablename__,
                                                            RedRecipient.record_id == row.id))
             if resource == "solutions":  # its consortium is part of it
