@@ -146,7 +146,12 @@ def fragment_or_page(request: Request, page: str, fragment: str, context: Mappin
     return render(request, fragment if is_htmx(request) else page, dict(context), status_code=status_code)
 
 
+STAGE_LABELS = {"market_research": "Market research", "tevv": "TEVV", "badge": "Badge", "contracting": "Contracting",
+                "fielding": "Fielding", "adopted": "Adopted", "rejected": "Rejected", "withdrawn": "Withdrawn"}
+"""How each stage is named in headings."""
+
 templates.env.globals["clock_bar"] = clock_bar
+templates.env.globals["STAGE_LABELS"] = STAGE_LABELS
 
 __all__ = ["PAGE_SIZE", "Pager", "make_pager", "page_number", "form_errors", "form_field", "error_message",
-           "clock_bar", "fragment_or_page", "is_htmx", "workspace_of"]
+           "clock_bar", "STAGE_LABELS", "fragment_or_page", "is_htmx", "workspace_of"]
