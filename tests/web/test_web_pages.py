@@ -129,6 +129,11 @@ def test_centres_by_country_and_domain(web):
     client = web.login("fra.viewer")
     text = text_of(client.get("/centres").text)
     assert "Showing 1–100 of 100 test centres" in text
+    countries = re.findall(r'<a href="/centres\?country=([A-Z]{3})"[^>]*>[A-Z]{3} <span class="count">(\d+)</span>',
+                           client.get("/centres").text)
+    assert len(countries) == 23  # the bundled network covers 23 nations
+    assert sum(int(n) for _, n in countries) == 100
+    assert ("EST", "8") in countries
     estonia = client.get("/centres?country=EST")
     assert estonia.status_code == 200
     text = text_of(estonia.text)

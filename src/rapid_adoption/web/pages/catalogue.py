@@ -7,6 +7,7 @@ its results fragment.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -72,6 +73,9 @@ def _list(request: Request, actor, resource: str, values: dict[str, str | None],
         context["errors"] = form_errors(exc, fields + ("page",))
         return fragment_or_page(request, "list.html", "_list_results.html", context, status_code=exc.http_status)
     context.update(rows=rows, pager=make_pager(request, page, total, len(rows), size))
+    if resource == "centres":  # the countries to choose from, with how many visible centres each has
+        _, every = list_records(workspace, actor, "centres", Filters(limit=10_000))
+        context["countries"] = sorted(Counter(r["country"] for r in every).items())
     return fragment_or_page(request, "list.html", "_list_results.html", context)
 
 
