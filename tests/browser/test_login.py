@@ -5,8 +5,8 @@ from __future__ import annotations
 
 def test_login_wrong_password_then_right_then_logout(live_server, new_page, log_in):
     page = new_page()
-    page.goto(f"{live_server}/?x=1")
-    assert page.url == f"{live_server}/login?next=%2F%3Fx%3D1"
+    page.goto(f"{live_server}/needs")
+    assert page.url == f"{live_server}/login?next=%2Fneeds"
     page.get_by_label("User name").fill("admin")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
