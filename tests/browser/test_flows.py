@@ -41,7 +41,7 @@ def test_open_a_case_from_a_need_then_advance_it_and_see_the_board_change(live_s
     timeline = page.locator("main").inner_text()
     assert "TRL 6 confirmed by the analyst" in timeline and "https://example.org/report" in timeline
 
-    page.goto(f"{live_server}/")
+    page.goto(f"{live_server}/?all=1")  # by default a column shows its 25 most urgent cases
     assert (column_count(page, "market_research"), column_count(page, "tevv")) == (0, 39)
     assert page.locator('#col-tevv').locator("xpath=..").locator('li.card[data-case="215"]').count() == 1
 

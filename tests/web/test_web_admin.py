@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD, csrf_of, text_of
+from web_helpers import PASSWORD, csrf_of, text_of
 
 from rapid_adoption.services.auth import actor_for_token, actor_for_username, create_user, list_tokens
 

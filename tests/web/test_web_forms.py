@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf_of, text_of
+from web_helpers import csrf_of, text_of
 
 from rapid_adoption.services import assessments
 from rapid_adoption.services.auth import actor_for_username
@@ -20,7 +20,7 @@ def _column_count(html: str, stage: str) -> int:
 def test_open_a_case_from_the_need_page_advance_it_and_see_the_board_change(web):
     client = web.login("admin")
     need = client.get("/needs/EDF-2023-DA-AIR-SPS")
-    board_before = client.get("/")
+    board_before = client.get("/?all=1")
     assert _column_count(board_before.text, "market_research") == 0
     assert _column_count(board_before.text, "tevv") == 38
     opened = client.post("/needs/EDF-2023-DA-AIR-SPS/cases",
@@ -34,7 +34,7 @@ def test_open_a_case_from_the_need_page_advance_it_and_see_the_board_change(web)
     assert "TLP:GREEN · All organisations" in text
     assert 'aria-label="Clock: 0.0 of 24 months, on track"' in case.text
     assert '<form id="advance-form" method="post" action="/cases/215/advance" class="decision">' in case.text
-    board = client.get("/")
+    board = client.get("/?all=1")
     assert _column_count(board.text, "market_research") == 1
     assert 'data-case="215"' in re.search(r'data-stage="market_research">(.*?)</section>', board.text, re.S).group(1)
 
@@ -46,7 +46,7 @@ def test_open_a_case_from_the_need_page_advance_it_and_see_the_board_change(web)
     assert "Stage tevv" in after
     assert "Timeline (1 gate decisions) market_research → tevv on 2026-11-29 by admin on time" in after
     assert "TRL 6 confirmed by the analyst" in after
-    board_after = client.get("/")
+    board_after = client.get("/?all=1")
     assert _column_count(board_after.text, "market_research") == 0
     assert _column_count(board_after.text, "tevv") == 39
     assert 'data-case="215"' in re.search(r'data-stage="tevv">(.*?)</section>', board_after.text, re.S).group(1)

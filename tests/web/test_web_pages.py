@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import text_of
+from web_helpers import text_of
 
 from rapid_adoption.services.board import build_board
 from rapid_adoption.services.catalogue import Filters, list_records
@@ -27,7 +27,8 @@ def test_board_headline_funnel_and_urgent_cases(web):
     # The board's columns hold the open cases by stage: 38 in TEVV and 4 at the badge gate.
     for stage, count in (("market_research", 0), ("tevv", 38), ("badge", 4), ("contracting", 0), ("fielding", 0)):
         column = re.search(rf'data-stage="{stage}">(.*?)</section>', response.text, re.S).group(1)
-        assert column.count('class="card"') == count, stage
+        assert re.search(r'<span class="count">(\d+)</span>', column).group(1) == str(count), stage
+        assert column.count('class="card"') == min(count, 25), stage
     assert "adopted 172" in text
     # The funnel is server-made SVG, with its numbers in words for screen readers and in a table.
     assert '<svg class="funnel"' in response.text
@@ -35,7 +36,14 @@ def test_board_headline_funnel_and_urgent_cases(web):
     assert "tevv: reached 214, passed 176, on time 0." in response.text
     # Each case's clock is an SVG bar coloured by status; case 1 ran 36.0 of its 24 months.
     assert 'aria-label="Clock: 36.0 of 24 months, overdue"' in response.text
-    assert response.text.count('class="clock-svg"') == 42 + 42 + 172  # urgent table, open cards, closed cases
+    # By default each stage shows its 25 most urgent cases and links to the rest; the urgent table shows 50.
+    assert response.text.count('class="clock-svg"') == 42 + 25 + 4 + 25  # urgent table, open cards, closed cases
+    assert 'and 13 more (show all)' in response.text and 'and 147 more (show all)' in response.text
+    everything = client.get("/?all=1")
+    assert everything.text.count('class="clock-svg"') == 42 + 42 + 172
+    for stage, count in (("market_research", 0), ("tevv", 38), ("badge", 4), ("contracting", 0), ("fielding", 0)):
+        column = re.search(rf'data-stage="{stage}">(.*?)</section>', everything.text, re.S).group(1)
+        assert column.count('class="card"') == count, stage
 
 
 def test_needs_list_search_and_paging(web):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import csrf_of, text_of
+from web_helpers import csrf_of, text_of
 
 
 def test_pages_without_login_redirect_to_the_login_form(web):

@@ -12,15 +12,22 @@ from .common import workspace_of
 
 router = APIRouter(include_in_schema=False)
 
+BOARD_SHOWN = 25
+"""Cases shown per stage (most urgent first) and in the at-risk table, unless the reader asks for all."""
+
+
 @router.get("/")
-def dashboard(request: Request, actor: PageActor):
-    """The pipeline board as the actor may see it: headline, funnel chart, urgent cases and the board by stage."""
+def dashboard(request: Request, actor: PageActor, all: bool = False):
+    """The pipeline board as the actor may see it: headline, funnel chart, urgent cases and the board by stage.
+
+    Each stage shows its :data:`BOARD_SHOWN` most urgent cases and a link to show all (``?all=1``).
+    """
     workspace = workspace_of(request)
     board = build_board(workspace, actor)
     urgent = sorted((c for s in ACTIVE_STAGES for c in board.by_stage[s.value] if c.status in ("overdue", "at_risk")),
                     key=lambda c: (c.status != "overdue", c.days_left, c.id))
     return render(request, "dashboard.html", {
-        "board": board, "funnel": board.funnel, "budgets": workspace.settings.budgets, "urgent": urgent,
+        "board": board, "funnel": board.funnel, "shown": 1_000_000_000 if all else BOARD_SHOWN, "budgets": workspace.settings.budgets, "urgent": urgent,
         "active": [s.value for s in ACTIVE_STAGES],
         "terminal": [Stage.ADOPTED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value],
         "funnel_stages": [s.value for s in ACTIVE_STAGES] + [Stage.ADOPTED.value],
