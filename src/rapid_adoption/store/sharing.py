@@ -14,8 +14,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable
 
-from sqlalchemy import Select, and_, case, event, false, or_, select, true
+from sqlalchemy import Boolean, Select, String, and_, case, event, exists, false, literal_column, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.sql import Join
 from sqlalchemy.sql.selectable import Alias, FromClause, Subquery, TableClause
 
@@ -26,6 +29,48 @@ from .tables import CONTAINED_IN_CASE, SHARED_MODELS, AdoptionCase, RedRecipient
 RESTRICTED = "rapid_restricted"
 UNRESTRICTED = "rapid_unrestricted"
 ACTIONS = ("view", "change")
+
+
+def _constant(value: str):
+    """A fixed string of the rule, rendered inline: no bound parameter to extract or expand per execution."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+_RED = _constant(TLP.RED.value)
+_OWNER_ONLY = [_constant(TLP.AMBER_STRICT.value), _RED]
+_EVERY_ORGANISATION = [_constant(Distribution.COMMUNITY.value), _constant(Distribution.CONNECTED.value)]
+_SHARING_GROUP = _constant(Distribution.SHARING_GROUP.value)
+_RED_NAMED = RedRecipient.__table__.alias("red_named")
+_CONTAINER_CASE = AdoptionCase.__table__.alias("container_case")
+
+
+class _ByDialect(ColumnElement):
+    """One condition written two ways: ``postgresql`` there, ``default`` elsewhere (SQLite).
+
+    SQLite stops early on a correlated EXISTS (a page of 50 looks up a few rows), while PostgreSQL
+    turns an uncorrelated IN into one hashed list and costs a correlated EXISTS per row, which moves a
+    count off its parallel scan (both measured in benchmarks/sharing.py). The two are equivalent.
+    """
+
+    __visit_name__ = "rapid_by_dialect"
+    inherit_cache = True
+    _traverse_internals = [("default", InternalTraversal.dp_clauseelement),
+                           ("postgresql", InternalTraversal.dp_clauseelement)]
+    type = Boolean()
+
+    def __init__(self, default, postgresql) -> None:
+        self.default = default
+        self.postgresql = postgresql
+
+
+@compiles(_ByDialect)
+def _compile_default(element: _ByDialect, compiler, **kw) -> str:
+    return compiler.process(element.default, **kw)
+
+
+@compiles(_ByDialect, "postgresql")
+def _compile_postgresql(element: _ByDialect, compiler, **kw) -> str:
+    return compiler.process(element.postgresql, **kw)
 
 
 class UnfilteredRead(RuntimeError):
@@ -40,28 +85,29 @@ def visible_condition(table: FromClause, actor: Actor):
         actor: the reader.
     """
     c = table.c
-    name = getattr(table, "name", None)
-    base_name = table.element.name if isinstance(table, Alias) else name
-    # An uncorrelated IN, not a correlated EXISTS: PostgreSQL costs a correlated EXISTS per row, which
-    # pushes a 100,000-row count over its JIT threshold (measured in benchmarks/sharing.py).
-    red_named = c.id.in_(select(RedRecipient.record_id).where(
-        RedRecipient.record_table == base_name,
-        RedRecipient.user_id == (actor.user_id if actor.user_id is not None else -1)))
+    base_name = table.element.name if isinstance(table, Alias) else table.name
+    # Only the owner's RED rows reach this test. SQLite looks each up on the unique (record_table, record_id,
+    # user_id) index; PostgreSQL hashes the user's list once.
+    named = _RED_NAMED.c
+    user_id = actor.user_id if actor.user_id is not None else -1
+    red_named = _ByDialect(
+        exists().where(named.record_table == _constant(base_name), named.record_id == c.id,
+                       named.user_id == user_id).correlate(table),
+        c.id.in_(select(named.record_id).where(named.record_table == _constant(base_name), named.user_id == user_id)))
     own = and_(c.owner_org_id == actor.org_id,
-               true() if actor.has_role("auditor") else or_(c.tlp != TLP.RED.value, red_named))
+               true() if actor.has_role("auditor") else or_(c.tlp != _RED, red_named))
     groups = sorted(actor.group_ids)
     distribution = or_(
-        c.distribution.in_([Distribution.COMMUNITY.value, Distribution.CONNECTED.value]),
-        and_(c.distribution == Distribution.SHARING_GROUP.value, c.sharing_group_id.in_(groups)) if groups else false(),
+        c.distribution.in_(_EVERY_ORGANISATION),
+        and_(c.distribution == _SHARING_GROUP, c.sharing_group_id.in_(groups)) if groups else false(),
     )
     marking = actor.nation or NATO_MARKING
-    releasable = or_(c.releasable_to == "", c.releasable_to.contains(f",{marking},", autoescape=True))
-    others = and_(
-        c.owner_org_id != actor.org_id,
-        c.tlp.notin_([TLP.AMBER_STRICT.value, TLP.RED.value]),
-        distribution,
-        releasable,
-    )
+    # The marking is an ISO alpha-3 code or NATO (letters only), so the pattern needs no escaping. It stays
+    # '%' || ? || '%': SQLite re-prepares a statement on every run when a LIKE pattern is a bare parameter.
+    releasable = or_(c.releasable_to == _constant(""), c.releasable_to.contains(f",{marking},"))
+    # No "owner_org_id != actor.org_id" here: the owner's rows that this branch would let through are
+    # neither AMBER+STRICT nor RED, and those the first branch lets through already.
+    others = and_(c.tlp.notin_(_OWNER_ONLY), distribution, releasable)
     return or_(own, others)
 
 
@@ -73,13 +119,29 @@ def _condition(table: FromClause, actor: Actor, action: str):
         return table.c.owner_org_id == actor.org_id
     condition = visible_condition(table, actor)
     if base_name in CONTAINED_IN_CASE:
-        cases = AdoptionCase.__table__.alias("container_case")
-        visible_cases = select(cases.c.id).where(visible_condition(cases, actor))
-        # CASE rather than OR: with OR, SQLite answers "case_id IS NULL" (most rows) through the case_id
-        # index and looks each row up, which is slower than one scan.
-        condition = and_(condition, case((table.c.case_id.is_(None), true()),
-                                         else_=table.c.case_id.in_(visible_cases)))
+        cases = _CONTAINER_CASE
+        # SQLite looks the container up by its primary key, and only for rows in a case, so a page stops after
+        # a few lookups; PostgreSQL hashes the list of visible cases once. CASE rather than OR keeps
+        # "case_id IS NULL" a plain test of the row (with OR, SQLite answered it through the case_id index
+        # and looked every row up).
+        visible = visible_condition(cases, actor)
+        container_visible = _ByDialect(
+            exists().where(cases.c.id == table.c.case_id, visible).correlate(table),
+            table.c.case_id.in_(select(cases.c.id).where(visible)))
+        condition = and_(condition, case((table.c.case_id.is_(None), true()), else_=container_visible))
     return condition
+
+
+def final_froms(statement) -> list[FromClause]:
+    """``statement.get_final_froms()``, without the full SQL compilation that method runs first.
+
+    ``get_final_froms`` compiles the whole statement to a string only to throw it away, then builds the
+    compile state that holds the FROM list; this builds only the compile state, with a compiler that has
+    no statement (as ``get_final_froms`` has once its compilation is done).
+    """
+    dialect = statement._default_dialect()
+    compiler = dialect.statement_compiler(dialect, None)
+    return statement._compile_state_factory(statement, compiler)._get_display_froms()
 
 
 def _shared_froms(froms: Iterable[FromClause]) -> list[FromClause]:
@@ -113,7 +175,7 @@ def restrict(statement: Select, actor: Actor, action: str = "view") -> Select:
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
-    for table in _shared_froms(statement.get_final_froms()):
+    for table in _shared_froms(final_froms(statement)):
         statement = statement.where(_condition(table, actor, action))
     return statement.execution_options(**{RESTRICTED: True})
 
@@ -129,7 +191,7 @@ def unrestricted(statement: Select, reason: str) -> Select:
 
 def _touches_shared(statement) -> list[str]:
     try:
-        froms = statement.get_final_froms()
+        froms = final_froms(statement)
     except AttributeError:
         return []
     names = []
