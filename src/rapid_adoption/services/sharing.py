@@ -241,7 +241,8 @@ def parse_record(text: str) -> tuple[str, str]:
 
 def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str | None = None,
           group: str | None = None, tlp: str | None = None, releasable_to: str | None = None,
-          red_recipients: list[str] | None = None, expected_version: int | None = None) -> dict[str, Any]:
+          red_recipients: list[str] | None = None, expected_version: int | None = None,
+          with_version: bool = False) -> dict[str, Any]:
     """Change a record's sharing; what is not given stays as it is.
 
     Args:
@@ -253,6 +254,7 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         releasable_to: comma-separated ISO alpha-3 codes (``NATO`` for NATO bodies); ``""`` clears it.
         red_recipients: user names of the owner organisation named on a RED record.
         expected_version: when given, the record's version the change was made from (the API's ``If-Match``).
+        with_version: also return the record's ``version`` after the change (the API's ``ETag``).
 
     A case's gate decisions take the case's new marking (they are contained in it).
 
@@ -322,7 +324,7 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         if after == before and not added_self:
             return {"record": f"{kind}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
                     "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": False,
-                    "version": row.version}
+                    **({"version": row.version} if with_version else {})}
         row.updated_at = now
         if table_name == "adoption_cases":
             session.flush()
@@ -341,7 +343,7 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         audit.record(session, actor, "share", table_name, row.id, now=now, before=before, after=after)
         return {"record": f"{kind}:{row.id}", **marking_of(session, row), "distribution": row.distribution,
                 "tlp": row.tlp, "red_recipients": after["red_recipients"], "changed": True,
-                "version": row.version}
+                **({"version": row.version} if with_version else {})}
 
 
 __all__ = ["create_group", "add_member", "remove_member", "list_groups", "share", "parse_record", "RECORD_TYPES",

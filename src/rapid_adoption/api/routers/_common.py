@@ -97,7 +97,7 @@ def add_sharing_route(router: APIRouter, kind: str, label: str, owner_check: Cal
         result = sharing.share(
             ws, actor, f"{kind}:{record_id}", distribution=body.distribution, group=body.sharing_group_id,
             tlp=body.tlp, releasable_to=None if body.releasable_to is None else ",".join(body.releasable_to),
-            red_recipients=body.red_recipients, expected_version=version_of(if_match))
+            red_recipients=body.red_recipients, expected_version=version_of(if_match), with_version=True)
         return tagged(response, result)
 
 
