@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from api_helpers import PROBLEM, add_user, bearer, empty_client, token_of  # noqa: F401 - fixture
+from api_helpers import PROBLEM, add_user, assert_problem, bearer, empty_client, token_of  # noqa: F401 - fixture
 from rapid_adoption.services import records_write, sharing
 from rapid_adoption.services.auth import actor_for_username, create_user
 
@@ -131,3 +131,18 @@ def test_who_may_create_a_test_centre(empty_ws, empty_client, role, status):
     assert response.status_code == status
     if status == 403:
         assert response.json()["detail"] == "creating a test centre needs the role admin or test_centre"
+
+
+def test_changing_the_sharing_of_a_hidden_record_answers_404_whatever_the_role(empty_ws, empty_client):
+    headers = _setup(empty_ws)
+    hidden = _record(empty_ws, "organisation", 0)
+    visible = _record(empty_ws, "community", 0)
+    body = {"distribution": "community"}
+    for user in ("fra_viewer", "fra_admin"):
+        answer = empty_client.put(f"/api/needs/{hidden}/sharing", json=body, headers={**headers[user], "If-Match": '"2"'})
+        assert_problem(answer, 404, f"no capability need '{hidden}' (give its id or ref)")
+    # a visible record: the viewer's role is what refuses it, the admin's organisation is not the owner
+    answer = empty_client.put(f"/api/needs/{visible}/sharing", json=body, headers={**headers["fra_viewer"], "If-Match": '"2"'})
+    assert_problem(answer, 403, "changing sharing needs the role admin, analyst, board, test_centre")
+    answer = empty_client.put(f"/api/needs/{visible}/sharing", json=body, headers={**headers["fra_admin"], "If-Match": '"2"'})
+    assert_problem(answer, 403, f"capability need {visible} belongs to another organisation: only its owner may change it")

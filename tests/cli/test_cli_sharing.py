@@ -213,7 +213,7 @@ def test_the_default_actor_is_the_first_admin(qs_db):
 def test_as_user_acts_as_that_user(qs_db):
     users = ok_json(as_("nor.analyst", "users", "list", "--json"))
     assert users == [{"id": 2, "username": "nor.analyst", "display_name": "Example analyst (NOR)", "organisation": "NOR",
-                      "roles": ["analyst"], "active": True, "has_password": False}]
+                      "roles": ["analyst"], "active": True, "has_password": True}]  # the quickstart's demo password
     assert table_rows(ok(as_("est.analyst", "users", "list"))) == [["est.analyst", "EST", "analyst", "yes"]]
 
 
@@ -1060,9 +1060,12 @@ def test_audit_list_newest_first_and_what_each_user_sees(qs_db):
     nor_groups = ok_json(as_("nor.analyst", "audit", "list", "--type", "sharing_groups", "--json"))
     assert [e["action"] for e in nor_groups] == ["member.add"] * 7 + ["create"]
     assert ok_json(as_("est.analyst", "audit", "list", "--type", "sharing_groups", "--json")) == []
-    # each organisation sees the creation of its own users only
-    assert [(e["object_id"], e["after"]["username"]) for e in
-            ok_json(as_("est.analyst", "audit", "list", "--type", "users", "--json"))] == [(3, "est.analyst")]
+    # each organisation sees the creation of its own users only, and the quickstart's demo password being set
+    # (the entry holds neither the password nor its hash)
+    users = ok_json(as_("est.analyst", "audit", "list", "--type", "users", "--json"))
+    assert [(e["action"], e["object_id"], e["actor"], e["before"], e["after"]) for e in users][0] == (
+        "password.set", 3, "system", None, None)
+    assert [(e["action"], e["object_id"], e["after"]["username"]) for e in users[1:]] == [("create", 3, "est.analyst")]
     # the text table: newest first, object as TYPE:ID
     text = ok(as_("est.analyst", "audit", "list", "--type", "assessments"))
     assert [(row[3], row[4]) for row in table_rows(text)] == [

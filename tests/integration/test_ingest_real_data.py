@@ -50,6 +50,7 @@ AFTER_INIT = {
     "settings": 2,  # the home organisation and the default user
     "users": 1,  # the first admin
     "api_tokens": 0,
+    "web_sessions": 0,
     "sharing_groups": 0,
     "sharing_group_members": 0,
     "red_recipients": 0,

@@ -267,12 +267,15 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
         ValidationError: a bad value, or ``sharing_group`` without a group.
         Conflict: ``expected_version`` is stale.
     """
-    if not actor.has_role(*SHARE_ROLES):
-        raise PermissionDenied(f"changing sharing needs the role {', '.join(SHARE_ROLES)}")
     table_name, ident = parse_record(record)
     model = SHARED_MODELS[table_name]
     now = workspace.now()
     with workspace.uow.transaction() as session:
+        # Found first: a record the actor may not see is "not found" whatever the actor's roles; then the role;
+        # then the ownership.
+        resolve(session, model, ident, actor)
+        if not actor.has_role(*SHARE_ROLES):
+            raise PermissionDenied(f"changing sharing needs the role {', '.join(SHARE_ROLES)}")
         row = resolve(session, model, ident, actor, "change")
         if expected_version is not None and row.version != expected_version:
             raise Conflict(f"{text_kind(table_name)} {row.id} is at version {row.version}, not {expected_version}: "
