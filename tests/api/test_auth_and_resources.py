@@ -93,18 +93,18 @@ def test_case_open_advance_reject_and_timeline(qs_client, admin_h):
     assert (rejected["stage"], rejected["rejected_at_stage"]) == ("rejected", "tevv")
     assert [(d["from_stage"], d["to_stage"], d["rationale"]) for d in rejected["timeline"]] == [
         ("market_research", "tevv", "TRL 6 shown"), ("tevv", "rejected", "trials failed")]
-    listed = qs_client.get("/api/cases", params={"stage": "rejected"}, headers=admin_h).json()
+    listed = qs_client.get("/api/cases", params={"stage": "rejected", "count": "true"}, headers=admin_h).json()
     assert (listed["total"], [c["id"] for c in listed["items"]]) == (1, [case["id"]])
 
 
 def test_case_pages_and_filters(qs_client, admin_h):
-    adopted = qs_client.get("/api/cases", params={"stage": "adopted", "limit": 100}, headers=admin_h).json()
+    adopted = qs_client.get("/api/cases", params={"stage": "adopted", "limit": 100, "count": "true"}, headers=admin_h).json()
     assert adopted["total"] == 172 and len(adopted["items"]) == 100
     rest = qs_client.get("/api/cases", params={"stage": "adopted", "limit": 100, "cursor": adopted["next_cursor"]},
                          headers=admin_h).json()
     assert len(rest["items"]) == 72 and rest["next_cursor"] is None
     assert not {c["id"] for c in adopted["items"]} & {c["id"] for c in rest["items"]}
-    assert qs_client.get("/api/cases", params={"owner": "EU-DEFIS"}, headers=admin_h).json()["total"] == 42
+    assert qs_client.get("/api/cases", params={"owner": "EU-DEFIS", "count": "true"}, headers=admin_h).json()["total"] == 42
     body = assert_problem(qs_client.get("/api/cases", params={"stage": "done"}, headers=admin_h), 422)
     assert body["field"] == "stage"
 
@@ -113,8 +113,8 @@ def test_assessments_by_the_quickstart_users(qs_ws, qs_client):
     nor = bearer(token_of(qs_ws, "nor.analyst"))
     fra = bearer(token_of(qs_ws, "fra.viewer"))
     est = bearer(token_of(qs_ws, "est.analyst"))
-    assert qs_client.get("/api/assessments", headers=nor).json()["total"] == 3  # its two, and DEU's CLEAR one
-    assert qs_client.get("/api/assessments", headers=fra).json()["total"] == 1
+    assert qs_client.get("/api/assessments?count=true", headers=nor).json()["total"] == 3  # its two, and DEU's CLEAR one
+    assert qs_client.get("/api/assessments?count=true", headers=fra).json()["total"] == 1
     group_id = qs_client.get("/api/sharing-groups", headers=nor).json()["items"][0]["id"]
     made = qs_client.post("/api/assessments", json={"solution": "EDF-101167796", "trl": 6, "fit_0_to_100": 70,
                                                     "distribution": "sharing_group", "sharing_group_id": group_id},
@@ -158,7 +158,7 @@ def test_sharing_groups_and_members(qs_ws, qs_client):
 
 
 def test_organisations_users_and_audit(qs_ws, qs_client, admin_h):
-    orgs = qs_client.get("/api/organisations", params={"kind": "nation", "limit": 10}, headers=admin_h).json()
+    orgs = qs_client.get("/api/organisations", params={"kind": "nation", "limit": 10, "count": "true"}, headers=admin_h).json()
     assert orgs["total"] == 32 and len(orgs["items"]) == 10
     assert qs_client.get("/api/organisations/1", headers=admin_h).json()["ref"] == "DIANA"
     viewer = bearer(token_of(qs_ws, "fra.viewer"))
@@ -167,20 +167,20 @@ def test_organisations_users_and_audit(qs_ws, qs_client, admin_h):
     assert made.status_code == 201
     user = made.json()
     assert (user["organisation"], user["roles"], user["active"], user["version"]) == ("DIANA", ["board"], True, 1)
-    assert qs_client.get("/api/users", headers=admin_h).json()["total"] == 2
+    assert qs_client.get("/api/users?count=true", headers=admin_h).json()["total"] == 2
     off = qs_client.patch(f"/api/users/{user['id']}", json={"active": False}, headers={**admin_h, "If-Match": '"1"'})
     assert (off.status_code, off.json()["active"], off.json()["version"]) == (200, False, 2)
     assert_problem(qs_client.patch(f"/api/users/{user['id']}", json={"active": True},
                                    headers={**admin_h, "If-Match": '"1"'}), 409)
     entries = qs_client.get("/api/audit", params={"object_type": "users", "object_id": user["id"]}, headers=admin_h).json()
     assert [e["action"] for e in entries["items"]] == ["update", "create"]
-    assert qs_client.get("/api/audit", params={"object_type": "users", "object_id": user["id"]},
+    assert qs_client.get("/api/audit", params={"object_type": "users", "object_id": user["id"], "count": "true"},
                          headers=viewer).json()["total"] == 0  # another organisation's user
     own = qs_client.get("/api/audit", params={"object_type": "users"}, headers=viewer).json()
     assert [(e["action"], e["organisation_id"]) for e in own["items"]] == [("password.set", 11), ("create", 11)]
     walked, cursor = 0, None
     while True:
-        page = qs_client.get("/api/audit", params={"limit": 500, "action": "gate"} | ({"cursor": cursor} if cursor else {}),
+        page = qs_client.get("/api/audit", params={"limit": 500, "action": "gate", "count": "true"} | ({"cursor": cursor} if cursor else {}),
                              headers=admin_h).json()
         walked += len(page["items"])
         cursor = page["next_cursor"]

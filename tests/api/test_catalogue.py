@@ -35,7 +35,7 @@ def test_create_read_update_delete(qs_client, qs_ws, admin_h, resource):
     assert created.headers["etag"] == '"1"'
     assert (record["version"], record["owner"], record["distribution"], record["tlp"]) == (1, "DIANA", "community", "GREEN")
     assert record["marking"] == "TLP:GREEN · All organisations"
-    assert qs_client.get(f"/api/{resource}", headers=admin_h).json()["total"] == total + 1
+    assert qs_client.get(f"/api/{resource}", params={"count": "true"}, headers=admin_h).json()["total"] == total + 1
 
     shown = qs_client.get(f"/api/{resource}/{record['id']}", headers=admin_h)
     assert shown.status_code == 200 and shown.headers["etag"] == '"1"'
@@ -73,7 +73,7 @@ def test_walk_every_page(qs_client, qs_ws, admin_h, resource):
     table, _, _, total = CASES[resource]
     seen, cursor, pages = [], None, 0
     while True:
-        params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+        params = {"limit": 500, "count": "true"} | ({"cursor": cursor} if cursor else {})
         page = qs_client.get(f"/api/{resource}", params=params, headers=admin_h).json()
         assert page["total"] == total
         seen.extend(row["id"] for row in page["items"])
@@ -114,7 +114,7 @@ def test_sorted_pages_follow_the_database_order(qs_client, qs_ws, admin_h, sort,
     ("companies", {"country": "NOR"}, 30),
 ])
 def test_filters_count_the_real_data(qs_client, admin_h, path, params, total):
-    page = qs_client.get(f"/api/{path}", params=params, headers=admin_h).json()
+    page = qs_client.get(f"/api/{path}", params=params | {"count": "true"}, headers=admin_h).json()
     assert page["total"] == total
     assert len(page["items"]) == min(total, 50)
 
@@ -187,3 +187,11 @@ def test_if_match_is_required_and_checked(qs_client, admin_h):
                            headers={**admin_h, "If-Match": "1"}).status_code == 200
     assert qs_client.patch(f"/api/needs/{record['id']}", json={"title": "V"},
                            headers={**admin_h, "If-Match": 'W/"2"'}).status_code == 200
+
+
+def test_the_total_is_counted_only_on_request(qs_client, admin_h):
+    plain = qs_client.get("/api/needs", params={"limit": 2}, headers=admin_h).json()
+    counted = qs_client.get("/api/needs", params={"limit": 2, "count": "true"}, headers=admin_h).json()
+    assert plain["total"] is None and counted["total"] == 2983
+    assert plain["items"] == counted["items"] and plain["next_cursor"] == counted["next_cursor"]
+    assert_problem(qs_client.get("/api/needs", params={"count": "maybe"}, headers=admin_h), 422)

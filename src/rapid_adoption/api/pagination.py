@@ -27,12 +27,13 @@ class Page(BaseModel, Generic[T]):
 
     Attributes:
         items: the rows of this page, in the requested order.
-        total: how many visible rows match the filters in all (hidden rows are never counted).
+        total: how many visible rows match the filters in all (hidden rows are never counted); null unless the
+            request asked for it with ``count=true``.
         next_cursor: pass it as ``cursor`` to get the next page; None on the last page.
     """
 
     items: list[T]
-    total: int
+    total: int | None = None
     next_cursor: str | None = None
 
 

@@ -217,7 +217,7 @@ ASSESSMENT_SORTS = {"id": Assessment.id, "assessed_on": Assessment.assessed_on, 
 
 
 def page_visible(workspace: Workspace, actor: Actor, *, solution: str | None = None, need: str | None = None,
-                 sort: str | None = "-id", after: list[Any] | None = None, limit: int = 50):
+                 sort: str | None = "-id", after: list[Any] | None = None, limit: int = 50, with_total: bool = True):
     """One keyset page of the assessments ``actor`` may see (rows as :func:`list_visible`, plus ``version``).
 
     Args:
@@ -244,7 +244,7 @@ def page_visible(workspace: Workspace, actor: Actor, *, solution: str | None = N
         if need:
             query = query.where(Assessment.need_id == resolve(session, CapabilityNeed, need, actor).id)
         page = keyset_page(session, restrict(query, actor), actor, id_column=Assessment.id, sorts=ASSESSMENT_SORTS,
-                           sort=sort, after=after, limit=limit, default="-id")
+                           sort=sort, after=after, limit=limit, default="-id", with_total=with_total)
     for row in page.rows:
         row["releasable_to"] = [c for c in row["releasable_to"].split(",") if c]
     return page

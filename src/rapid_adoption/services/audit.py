@@ -169,7 +169,7 @@ AUDIT_SORTS = {"id": AuditEntry.id}
 
 def page_entries(workspace: Workspace, actor: Actor, *, object_type: str | None = None, object_id: int | None = None,
                  action: str | None = None, sort: str | None = "-id", after: list[Any] | None = None,
-                 limit: int = 50):
+                 limit: int = 50, with_total: bool = True):
     """One keyset page of the audit entries ``actor`` may see, by exactly the rules of :func:`list_entries`.
 
     Args:
@@ -198,4 +198,4 @@ def page_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
         query = query.where(AuditEntry.action == action)
     with workspace.uow.read() as session:
         return keyset_page(session, restrict(query, actor), actor, id_column=AuditEntry.id, sorts=AUDIT_SORTS,
-                           sort=sort, after=after, limit=limit, default="-id")
+                           sort=sort, after=after, limit=limit, default="-id", with_total=with_total)

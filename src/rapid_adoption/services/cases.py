@@ -270,7 +270,7 @@ CASE_SORTS = {"id": AdoptionCase.id, "opened_at": AdoptionCase.opened_at, "updat
 
 def page_cases(workspace: Workspace, actor: Actor, *, stage: str | None = None, need: str | None = None,
                solution: str | None = None, owner: str | None = None, sort: str | None = "id",
-               after: list[Any] | None = None, limit: int = 50):
+               after: list[Any] | None = None, limit: int = 50, with_total: bool = True):
     """One keyset page of the cases ``actor`` may see (with their need and solution, as on the board).
 
     Args:
@@ -312,7 +312,7 @@ def page_cases(workspace: Workspace, actor: Actor, *, stage: str | None = None, 
         if solution:
             query = query.where(AdoptionCase.solution_id == resolve(session, Solution, solution, actor).id)
         return keyset_page(session, restrict(query, actor), actor, id_column=AdoptionCase.id, sorts=CASE_SORTS,
-                           sort=sort, after=after, limit=limit)
+                           sort=sort, after=after, limit=limit, with_total=with_total)
 
 
 __all__ = ["CASE_SORTS", "page_cases", "CaseService", "CaseView", "check_evidence", "require_stage", "GateNotSatisfied"]

@@ -258,7 +258,8 @@ MODELS = {"needs": CapabilityNeed, "solutions": Solution, "companies": Company, 
 
 
 def page_records(workspace: Workspace, actor: Actor, resource: str, filters: Filters = Filters(), *,
-                 sort: str | None = "id", after: list[Any] | None = None, limit: int = 50) -> KeysetPage:
+                 sort: str | None = "id", after: list[Any] | None = None, limit: int = 50,
+                 with_total: bool = True) -> KeysetPage:
     """One keyset page of the ``resource`` records ``actor`` may see that match ``filters``.
 
     Like :func:`list_records`, but ordered by ``sort`` (a key of :data:`SORTS`, ``-`` for descending,
@@ -277,7 +278,7 @@ def page_records(workspace: Workspace, actor: Actor, resource: str, filters: Fil
     query = restrict(query.add_columns(model.version), actor)
     with workspace.uow.read() as session:
         return keyset_page(session, query, actor, id_column=order, sorts=SORTS[resource], sort=sort, after=after,
-                           limit=limit)
+                           limit=limit, with_total=with_total)
 
 
 __all__ = ["Filters", "KeysetPage", "list_records", "page_records", "show_record", "RESOURCES", "MRL_RANGE", "SORTS"]

@@ -22,7 +22,8 @@ USER_SORTS = {"id": User.id, "username": User.username}
 
 
 def page_organisations(workspace: Workspace, actor: Actor, *, kind: str | None = None, nation: str | None = None,
-                       sort: str | None = "id", after: list[Any] | None = None, limit: int = 50) -> KeysetPage:
+                       sort: str | None = "id", after: list[Any] | None = None, limit: int = 50,
+                       with_total: bool = True) -> KeysetPage:
     """One keyset page of the organisations of the workspace (every user may see them: nations and bodies).
 
     Args:
@@ -41,7 +42,7 @@ def page_organisations(workspace: Workspace, actor: Actor, *, kind: str | None =
         query = query.where(Organisation.nation_iso3 == nation.strip().upper())
     with workspace.uow.read() as session:
         return keyset_page(session, restrict(query, actor), actor, id_column=Organisation.id, sorts=ORGANISATION_SORTS,
-                           sort=sort, after=after, limit=limit)
+                           sort=sort, after=after, limit=limit, with_total=with_total)
 
 
 def show_organisation(workspace: Workspace, actor: Actor, organisation_id: int) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def _user_view(session, user: User) -> dict[str, Any]:
 
 
 def page_users(workspace: Workspace, actor: Actor, *, sort: str | None = "id", after: list[Any] | None = None,
-               limit: int = 50) -> KeysetPage:
+               limit: int = 50, with_total: bool = True) -> KeysetPage:
     """One keyset page of the users of the admin's organisation.
 
     Raises:
@@ -74,7 +75,7 @@ def page_users(workspace: Workspace, actor: Actor, *, sort: str | None = "id", a
     query = select(User.id).where(User.organisation_id == actor.org_id)
     with workspace.uow.read() as session:
         page = keyset_page(session, restrict(query, actor), actor, id_column=User.id, sorts=USER_SORTS, sort=sort,
-                           after=after, limit=limit)
+                           after=after, limit=limit, with_total=with_total)
         rows = [_user_view(session, session.get(User, r["id"])) for r in page.rows]
     return KeysetPage(page.total, rows, page.next_after)
 

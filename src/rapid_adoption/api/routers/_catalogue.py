@@ -9,6 +9,7 @@ from .. import problems
 from ..deps import ActorDep, WorkspaceDep
 from ..pagination import Page
 from ._common import (
+    CountTotal,
     WRITE_PROBLEMS,
     Cursor,
     IfMatch,
@@ -42,10 +43,12 @@ def make_router(resource: str, *, prefix: str, tag: str, label: str, kind: str, 
 
     @router.get("", response_model=Page[row], responses=problems.responses(), summary=f"List {tag.lower()}")
     def list_records(ws: WorkspaceDep, actor: ActorDep, found: catalogue.Filters = Depends(filters),
-                     limit: Limit = 50, cursor: Cursor = None, sort: str = sort_query(sorts)) -> Any:
+                     limit: Limit = 50, cursor: Cursor = None, with_total: CountTotal = False,
+                     sort: str = sort_query(sorts)) -> Any:
         """The records you may see that match the filters, one page at a time (`total` counts visible ones only)."""
         sort = sort or "id"
-        page = catalogue.page_records(ws, actor, resource, found, sort=sort, after=after_of(cursor, sort), limit=limit)
+        page = catalogue.page_records(ws, actor, resource, found, sort=sort, after=after_of(cursor, sort), limit=limit,
+                                      with_total=with_total)
         return page_of(page, sort)
 
     @router.post("", response_model=record, status_code=status.HTTP_201_CREATED, responses=problems.responses(403, 404, 409),

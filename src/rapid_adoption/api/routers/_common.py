@@ -26,6 +26,9 @@ class PreconditionRequired(RapidError):
 RecordId = Annotated[int, Path(ge=1, le=INT32, description="The record's numeric id.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page (1-500).")]
 Cursor = Annotated[Text | None, Query(description="The `next_cursor` of the page before.")]
+CountTotal = Annotated[bool, Query(alias="count", description=(
+    "Also count every visible match (`total`). Off by default: counting scans every match, which on a large "
+    "list costs far more than the page itself."))]
 IfMatch = Annotated[Text | None, Header(alias="If-Match",
                                         description='The record\'s version, as its ETag `"3"` or as `3`.')]
 

@@ -13,6 +13,7 @@ from ..deps import ActorDep, WorkspaceDep
 from ..pagination import Page
 from ..schemas import Assessment, AssessmentIn, AssessmentRow, AssessmentValues, Text
 from ._common import (
+    CountTotal,
     WRITE_PROBLEMS,
     Cursor,
     IfMatch,
@@ -39,12 +40,12 @@ def _values(body: AssessmentValues) -> AssessmentInput:
 
 @router.get("", response_model=Page[AssessmentRow], responses=problems.responses(404), summary="List assessments")
 def list_assessments(ws: WorkspaceDep, actor: ActorDep, solution: Text | None = None, need: Text | None = None,
-                     limit: Limit = 50, cursor: Cursor = None,
+                     limit: Limit = 50, cursor: Cursor = None, with_total: CountTotal = False,
                      sort: str = sort_query(assessments.ASSESSMENT_SORTS, "-id")) -> Any:
     """The assessments you may see, newest first, optionally of one solution or need (id or ref)."""
     sort = sort or "-id"
     page = assessments.page_visible(ws, actor, solution=solution, need=need, sort=sort, after=after_of(cursor, sort),
-                                    limit=limit)
+                                    limit=limit, with_total=with_total)
     return page_of(page, sort)
 
 

@@ -14,6 +14,7 @@ from ..deps import ActorDep, WorkspaceDep
 from ..pagination import Page
 from ..schemas import AdvanceIn, Case, CaseIn, CaseRow, DecisionIn, StageName, Text
 from ._common import (
+    CountTotal,
     WRITE_PROBLEMS,
     Cursor,
     IfMatch,
@@ -38,12 +39,13 @@ def _shown(ws, actor, case_id: int, response: Response) -> dict[str, Any]:
 @router.get("", response_model=Page[CaseRow], responses=problems.responses(404), summary="List adoption cases")
 def list_cases(ws: WorkspaceDep, actor: ActorDep, stage: StageName | None = None, need: Text | None = None,
                solution: Text | None = None, owner: Text | None = None, limit: Limit = 50, cursor: Cursor = None,
+               with_total: CountTotal = False,
                sort: str = sort_query(cases.CASE_SORTS)) -> Any:
     """The cases you may see (with their need and solution), optionally at one stage, on one need or solution
     (id or ref; 404 when you may not see it), or of one owner organisation (its ref)."""
     sort = sort or "id"
     page = cases.page_cases(ws, actor, stage=stage, need=need, solution=solution, owner=owner, sort=sort,
-                            after=after_of(cursor, sort), limit=limit)
+                            after=after_of(cursor, sort), limit=limit, with_total=with_total)
     return page_of(page, sort)
 
 

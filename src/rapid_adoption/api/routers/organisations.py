@@ -11,7 +11,7 @@ from .. import problems
 from ..deps import ActorDep, WorkspaceDep
 from ..pagination import Page
 from ..schemas import Organisation, Text
-from ._common import Cursor, Limit, RecordId, after_of, page_of, sort_query, tagged
+from ._common import CountTotal, Cursor, Limit, RecordId, after_of, page_of, sort_query, tagged
 
 router = APIRouter(prefix="/organisations", tags=["Organisations"])
 
@@ -20,11 +20,12 @@ router = APIRouter(prefix="/organisations", tags=["Organisations"])
 def list_organisations(ws: WorkspaceDep, actor: ActorDep,
                        kind: Literal["nation", "nato_body", "international_body", "company"] | None = None,
                        nation: Text | None = None, limit: Limit = 50, cursor: Cursor = None,
+                       with_total: CountTotal = False,
                        sort: str = sort_query(directory.ORGANISATION_SORTS)) -> Any:
     """Every organisation of the workspace (reference data every user may see), optionally of one kind or nation."""
     sort = sort or "id"
     page = directory.page_organisations(ws, actor, kind=kind, nation=nation, sort=sort, after=after_of(cursor, sort),
-                                        limit=limit)
+                                        limit=limit, with_total=with_total)
     return page_of(page, sort)
 
 

@@ -11,17 +11,20 @@ from .. import problems
 from ..deps import ActorDep, WorkspaceDep
 from ..pagination import Page
 from ..schemas import User, UserIn, UserPatch
-from ._common import WRITE_PROBLEMS, Cursor, IfMatch, Limit, RecordId, after_of, page_of, sort_query, tagged, version_of
+from ._common import (WRITE_PROBLEMS, CountTotal, Cursor, IfMatch, Limit, RecordId, after_of, page_of, sort_query,
+                      tagged, version_of)
 
 router = APIRouter(prefix="/users", tags=["Users"])
 
 
 @router.get("", response_model=Page[User], responses=problems.responses(403), summary="List users")
 def list_users(ws: WorkspaceDep, actor: ActorDep, limit: Limit = 50, cursor: Cursor = None,
+               with_total: CountTotal = False,
                sort: str = sort_query(directory.USER_SORTS)) -> Any:
     """The users of your organisation (role admin)."""
     sort = sort or "id"
-    return page_of(directory.page_users(ws, actor, sort=sort, after=after_of(cursor, sort), limit=limit), sort)
+    return page_of(directory.page_users(ws, actor, sort=sort, after=after_of(cursor, sort), limit=limit,
+                                        with_total=with_total), sort)
 
 
 @router.post("", response_model=User, status_code=status.HTTP_201_CREATED, responses=problems.responses(403, 404, 409),
