@@ -195,3 +195,12 @@ def test_the_total_is_counted_only_on_request(qs_client, admin_h):
     assert plain["total"] is None and counted["total"] == 2983
     assert plain["items"] == counted["items"] and plain["next_cursor"] == counted["next_cursor"]
     assert_problem(qs_client.get("/api/needs", params={"count": "maybe"}, headers=admin_h), 422)
+
+
+def test_an_update_that_changes_nothing_keeps_the_version_and_writes_no_audit_entry(qs_client, qs_ws, admin_h):
+    record = qs_client.post("/api/needs", json={"ref": "API-NOOP", "title": "Same"}, headers=admin_h).json()
+    same = qs_client.patch(f"/api/needs/{record['id']}", json={"title": "Same"}, headers={**admin_h, "If-Match": '"1"'})
+    assert (same.status_code, same.json()["version"], same.headers["etag"]) == (200, 1, '"1"')
+    with inspect_db(qs_ws) as session:
+        assert session.execute(text("SELECT action FROM audit_entries WHERE object_type = 'capability_needs' "
+                                    "AND object_id = :i ORDER BY id"), {"i": record["id"]}).scalars().all() == ["create"]

@@ -942,7 +942,8 @@ def test_groups_create_add_and_list(qs_db):
 
 
 @pytest.mark.parametrize(("user", "args", "code", "message"), [
-    ("nor.analyst", ["create", GROUP], 5, "NOR already has a sharing group called 'Nordic-Baltic'"),
+    ("nor.analyst", ["create", GROUP], 5, "a sharing group called 'Nordic-Baltic' already exists in NOR: choose another name"),
+    ("deu.analyst", ["create", "nordic-BALTIC"], 5, "a sharing group called 'nordic-BALTIC' already exists: choose another name"),
     ("admin", ["create", "  "], 2, "name: is required and was empty"),
     ("fra.viewer", ["create", "Viewers"], 4, "creating a sharing group needs the role admin or analyst"),
     ("nor.analyst", ["add", GROUP, "--org", "DEU", "--nation", "DEU"], 2,

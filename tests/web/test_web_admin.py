@@ -11,7 +11,7 @@ from rapid_adoption.services.auth import actor_for_token, actor_for_username, cr
 
 def test_admin_pages_are_for_admins_only(web):
     analyst = web.login("nor.analyst")
-    for path in ("/admin", "/admin/users", "/admin/tokens", "/admin/groups"):
+    for path in ("/admin", "/admin/users", "/admin/tokens"):
         response = analyst.get(path)
         assert response.status_code == 403, path
         assert "the admin pages need the role admin; nor.analyst has analyst" in text_of(response.text)
@@ -82,36 +82,51 @@ def test_token_is_shown_once_then_listed_and_revoked(web):
 
 def test_sharing_groups_show_only_to_members(web):
     admin = web.login("admin")
-    page = admin.get("/admin/groups")
+    page = admin.get("/groups")
     assert page.status_code == 200
     # DIANA is not in Nordic-Baltic, so its admin sees neither the group nor its members.
     assert "Nordic-Baltic" not in page.text
     assert "Your organisation is in no sharing group." in text_of(page.text)
     token = csrf_of(page.text)
-    created = admin.post("/admin/groups", data={"csrf_token": token, "name": "Innovation hubs", "description": "hubs"})
+    created = admin.post("/groups", data={"csrf_token": token, "name": "Innovation hubs", "description": "hubs"})
     assert created.status_code == 303
-    taken = admin.post("/admin/groups", data={"csrf_token": token, "name": "Innovation hubs"})
+    taken = admin.post("/groups", data={"csrf_token": token, "name": "Innovation hubs"})
     assert taken.status_code == 409
-    assert "DIANA already has a sharing group called 'Innovation hubs'" in text_of(taken.text)
-    added = admin.post("/admin/groups/members", data={"csrf_token": token, "group": "Innovation hubs",
+    assert "a sharing group called 'Innovation hubs' already exists in DIANA: choose another name" in text_of(taken.text)
+    added = admin.post("/groups/members", data={"csrf_token": token, "group": "Innovation hubs",
                                                       "kind": "nation", "member": "DEU", "change": "add"})
     assert added.status_code == 303
-    text = text_of(admin.get("/admin/groups").text)
+    text = text_of(admin.get("/groups").text)
     assert "Innovation hubs owned by DIANA hubs member may extend DIANA yes every organisation of DEU no" in text
-    bad = admin.post("/admin/groups/members", data={"csrf_token": token, "group": "Innovation hubs", "kind": "nation",
+    bad = admin.post("/groups/members", data={"csrf_token": token, "group": "Innovation hubs", "kind": "nation",
                                                     "member": "XX", "change": "add"})
     assert bad.status_code == 422
     assert "--nation: must be one ISO 3166-1 alpha-3 code, got 'XX'" in text_of(bad.text)
-    removed = admin.post("/admin/groups/members", data={"csrf_token": token, "group": "Innovation hubs",
+    removed = admin.post("/groups/members", data={"csrf_token": token, "group": "Innovation hubs",
                                                         "kind": "nation", "member": "DEU", "change": "remove"})
     assert removed.status_code == 303
-    assert "every organisation of DEU" not in text_of(admin.get("/admin/groups").text)
+    assert "every organisation of DEU" not in text_of(admin.get("/groups").text)
 
     # Norway's admin (a member, and the owner) sees Nordic-Baltic and its eight members.
     create_user(web.ws, None, "nor.admin", "NOR", ["admin"], password=PASSWORD)
     nor = web.login("nor.admin")
-    text = text_of(nor.get("/admin/groups").text)
+    text = text_of(nor.get("/groups").text)
     assert ("Nordic-Baltic owned by NOR Nordic and Baltic allies' market research (example) member may extend "
             "NOR yes every organisation of DNK no") in text
     assert re.findall(r"every organisation of ([A-Z]{3})", text) == ["DNK", "EST", "FIN", "ISL", "LTU", "LVA", "SWE"]
     assert "Innovation hubs" not in text
+
+
+def test_analysts_manage_sharing_groups_and_viewers_only_look(web):
+    est = web.login("est.analyst")
+    page = est.get("/groups")
+    assert page.status_code == 200
+    assert 'href="/groups"' in page.text  # in the navigation of every user
+    created = est.post("/groups", data={"csrf_token": csrf_of(page.text), "name": "Baltic air defence"})
+    assert (created.status_code, created.headers["location"]) == (303, "/groups")
+    assert "Baltic air defence owned by EST" in text_of(est.get("/groups").text)
+    viewer = web.login("fra.viewer")
+    page = viewer.get("/groups")
+    refused = viewer.post("/groups", data={"csrf_token": csrf_of(page.text), "name": "Viewers"})
+    assert refused.status_code == 403
+    assert "creating a sharing group needs the role admin or analyst" in text_of(refused.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from web_helpers import csrf_of, text_of
+from web_helpers import PASSWORD, csrf_of, text_of
 
 
 def test_pages_without_login_redirect_to_the_login_form(web):
@@ -90,7 +90,7 @@ def test_no_page_loads_scripts_or_styles_from_elsewhere(web):
     pages = ["/login", "/", "/needs", "/needs/EDF-2023-DA-AIR-SPS", "/solutions", "/solutions/EDF-101167796",
              "/companies", "/companies/ORG-aquark-technologies-gbr", "/centres", "/centres?country=EST", "/cases/1",
              "/assessments", "/assessments/new", "/assessments/4", "/admin", "/admin/users", "/admin/tokens",
-             "/admin/groups", "/cases/99999"]
+             "/groups", "/cases/99999"]
     seen = set()
     for path in pages:
         response = client.get(path)
@@ -115,3 +115,26 @@ def test_session_cookie_is_httponly_and_samesite(web):
     assert response.status_code == 303 and response.headers["location"] == "/cases/1"
     cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith("rapid_session=")][0]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_five_failed_logins_lock_the_user_out_for_15_minutes(web):
+    def attempt(password: str):
+        client = web.client()
+        token = csrf_of(client.get("/login").text)
+        return client.post("/login", data={"username": "est.analyst", "password": password, "csrf_token": token,
+                                           "next": "/"})
+
+    for _ in range(5):
+        refused = attempt("not the password")
+        assert refused.status_code == 401
+        assert "wrong user name or password" in text_of(refused.text)
+    locked = attempt(PASSWORD)  # even the right password, while locked out
+    assert locked.status_code == 401
+    assert "too many failed logins: try again in 15 minutes" in text_of(locked.text)
+    # another user is not affected, and an unknown name gets the usual answer (no lockout to tell it exists)
+    assert web.login("nor.analyst").get("/").status_code == 200
+    client = web.client()
+    token = csrf_of(client.get("/login").text)
+    for _ in range(6):
+        unknown = client.post("/login", data={"username": "nobody", "password": "x", "csrf_token": token, "next": "/"})
+        assert "wrong user name or password" in text_of(unknown.text)

@@ -21,7 +21,7 @@ API_DESCRIPTION = """\
 The REST API of Rapid Adoption: capability needs, solutions, companies, test centres, adoption cases with their
 gate decisions, market-research assessments, sharing groups, organisations, users and the audit log.
 
-* **Auth**: every endpoint needs `Authorization: Bearer TOKEN`; make a token with `rapid tokens create NAME`.
+* **Auth**: every endpoint needs `Authorization: Bearer TOKEN`; make a token with `rapid tokens create --name NAME`.
 * **Sharing**: every read goes through the sharing filter. A record you may not see answers 404, exactly as one
   that does not exist.
 * **Lists** are cursor-paginated: pass the `next_cursor` of a page as `cursor` to get the next one.

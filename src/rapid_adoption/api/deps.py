@@ -11,7 +11,7 @@ from ..domain.sharing import Actor
 from ..services.auth import AuthenticationFailed, actor_for_token
 from ..services.workspace import Workspace
 
-bearer = HTTPBearer(auto_error=False, description="An API token from `rapid tokens create NAME` (shown once).")
+bearer = HTTPBearer(auto_error=False, description="An API token from `rapid tokens create --name NAME` (shown once).")
 
 
 def get_workspace(request: Request) -> Workspace:
@@ -27,7 +27,7 @@ def get_actor(request: Request,
         AuthenticationFailed: no bearer token, or one that is unknown, expired or revoked (401).
     """
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials.strip():
-        raise AuthenticationFailed("send an API token: 'Authorization: Bearer TOKEN' (rapid tokens create NAME)")
+        raise AuthenticationFailed("send an API token: 'Authorization: Bearer TOKEN' (rapid tokens create --name NAME)")
     return actor_for_token(get_workspace(request), credentials.credentials)
 
 

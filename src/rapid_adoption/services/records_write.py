@@ -243,6 +243,13 @@ def _current(session, resource: str, row) -> dict[str, Any]:
     return out
 
 
+def _reindex(session, resource: str) -> None:
+    """Keep the retrieval index in step with a written need or solution, in the same transaction."""
+    if resource in ("needs", "solutions"):
+        from .matching import sync_index
+        sync_index(session, (resource[:-1],))
+
+
 def create(workspace: Workspace, actor: Actor, resource: str, values: dict[str, Any]) -> dict[str, Any]:
     """Create a record of ``resource`` owned by the actor's organisation (distribution community, TLP:GREEN).
 
@@ -272,6 +279,7 @@ def create(workspace: Workspace, actor: Actor, resource: str, values: dict[str, 
         session.add(row)
         session.flush()
         view = _view(session, row, resource, actor)
+        _reindex(session, resource)
         audit.record(session, actor, "create", model.__tablename__, row.id, now=now, after=view)
         return view
 
@@ -279,6 +287,9 @@ def create(workspace: Workspace, actor: Actor, resource: str, values: dict[str, 
 def update(workspace: Workspace, actor: Actor, resource: str, ident: str | int, values: dict[str, Any], *,
            expected_version: int) -> dict[str, Any]:
     """Change the given fields of a record the actor's organisation owns; the version goes up by one.
+
+    A change that sets every field to the value it has already is no change: the record, its version and the
+    audit log stay as they are.
 
     Args:
         ident: the record's id or ref.
@@ -309,9 +320,12 @@ def update(workspace: Workspace, actor: Actor, resource: str, ident: str | int, 
             _check_unique(session, model, row.id, columns)
             before = _view(session, row, resource, actor)
             _apply(session, actor, resource, row, columns)
+            if not session.is_modified(row):
+                return before  # nothing changed: no new version, no audit entry
             row.updated_at = workspace.now()
             session.flush()
             after = _view(session, row, resource, actor)
+            _reindex(session, resource)
             audit.record(session, actor, "update", model.__tablename__, row.id, now=workspace.now(), before=before,
                          after=after)
             return after
@@ -393,6 +407,7 @@ def delete(workspace: Workspace, actor: Actor, resource: str, ident: str | int, 
                 session.execute(sql_delete(SolutionParticipant).where(SolutionParticipant.solution_id == row.id))
             session.delete(row)
             session.flush()
+            _reindex(session, resource)
             audit.record(session, actor, "delete", model.__tablename__, row.id, now=workspace.now(), before=before)
     except StaleDataError:
         raise Conflict(f"{label} {ident} was changed by someone else meanwhile: reload and try again") from None

@@ -14,16 +14,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain.sharing import Actor
-from ..store.tables import Organisation, User, WebSession
+from ..store.sharing import unrestricted
+from ..store.tables import AuditEntry, Organisation, User, WebSession
 from . import audit
 from .auth import AuthenticationFailed, actor_from_user, token_hash, verify_password
 from .workspace import Workspace
 
 SESSION_HOURS = 12
 """How long a browser login lasts, in hours."""
+
+MAX_FAILED_LOGINS = 5
+"""Failed logins of one user within :data:`LOCKOUT_MINUTES` after which its logins are refused for a while."""
+LOCKOUT_MINUTES = 15
 
 SESSION_PREFIX = "rapidsess_"
 _CSRF_LABEL = b"rapid-adoption csrf v1"
@@ -69,11 +74,20 @@ def login(workspace: Workspace, username: str, password: str) -> NewSession:
     Raises:
         AuthenticationFailed: unknown user, wrong password, no password set, or a deactivated user.
             The message is the same for the first three, so it does not tell which names exist.
+            After :data:`MAX_FAILED_LOGINS` failures of one user within :data:`LOCKOUT_MINUTES` minutes, its
+            logins are refused until that window has passed (OWASP Authentication Cheat Sheet, "Account Lockout").
     """
     now = workspace.now()
     with workspace.uow.transaction() as session:
         user = session.scalar(select(User).where(User.username == (username or "").strip()))
-        if user is None or not verify_password(user.password_hash, password or ""):
+        locked = user is not None and session.scalar(unrestricted(
+            select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "login.failed", AuditEntry.object_type == "users",
+                AuditEntry.object_id == user.id, AuditEntry.at > now - timedelta(minutes=LOCKOUT_MINUTES)),
+            "failed logins of one user, counted for the lockout and never shown")) >= MAX_FAILED_LOGINS
+        if locked:
+            pass  # not even checked: a locked-out user's password cannot be guessed meanwhile
+        elif user is None or not verify_password(user.password_hash, password or ""):
             if user is not None:
                 org = session.get(Organisation, user.organisation_id)
                 failed_by = Actor(user.id, user.username, org.id, org.ref, org.nation_iso3)
@@ -88,6 +102,8 @@ def login(workspace: Workspace, username: str, password: str) -> NewSession:
             audit.record(session, actor, "login", "web_sessions", row.id, now=now)
             return NewSession(secret, csrf_token_for(secret), row.expires_at, actor)
     # Outside the transaction: the failed attempt above is committed before the error is raised.
+    if locked:
+        raise AuthenticationFailed(f"too many failed logins: try again in {LOCKOUT_MINUTES} minutes")
     raise AuthenticationFailed("wrong user name or password")
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from ..domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..domain.records import check_text
 from ..domain.sharing import Actor, parse_releasable_to
 from ..domain.types import TLP, Distribution
-from ..store.sharing import restrict
+from ..store.sharing import restrict, unrestricted
 from ..store.tables import (
     CONTAINED_IN_CASE,
     SHARED_MODELS,
@@ -79,7 +79,7 @@ def create_group(workspace: Workspace, actor: Actor, name: str, description: str
 
     Raises:
         PermissionDenied: the actor is neither admin nor analyst.
-        Conflict: the name is taken.
+        Conflict: the name is taken (names are unique in the workspace, whatever their case).
         ValidationError: an empty name.
     """
     if not actor.has_role("admin", "analyst"):
@@ -87,9 +87,15 @@ def create_group(workspace: Workspace, actor: Actor, name: str, description: str
     name = check_text(name, "name", max_length=200)
     now = workspace.now()
     with workspace.uow.transaction() as session:
-        if session.scalar(select(SharingGroup.id).where(SharingGroup.name == name,
-                                                        SharingGroup.owner_org_id == actor.org_id)) is not None:
-            raise Conflict(f"{actor.org_ref} already has a sharing group called {name!r}")
+        # Names are unique in the whole workspace, not per owner: members name a group when they share with it, so
+        # two groups of one name would make a member's "--group NAME" ambiguous, and one organisation could spoil
+        # another's group name for its members.
+        taken = session.scalar(unrestricted(
+            select(SharingGroup.owner_org_id).where(func.lower(SharingGroup.name) == name.lower()).limit(1),
+            "a name check: only whether the name is taken is told"))
+        if taken is not None:
+            raise Conflict(f"a sharing group called {name!r} already exists" +
+                           (f" in {actor.org_ref}" if taken == actor.org_id else "") + ": choose another name")
         group = SharingGroup(name=name, description=description, owner_org_id=actor.org_id, created_at=now, updated_at=now)
         session.add(group)
         session.flush()

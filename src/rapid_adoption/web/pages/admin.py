@@ -1,4 +1,5 @@
-"""Admin pages (the admin role only; others get 403): users, API tokens and sharing groups of the admin's organisation.
+"""Admin pages (the admin role only; others get 403): users and API tokens of the admin's organisation; and the
+sharing-group pages, open to every user (the services decide who may change a group).
 
 A new token is shown once, on the page that answers its creation; only its hash is stored. A sharing
 group and its member list show only to its members (``services.sharing.list_groups``).
@@ -15,7 +16,7 @@ from ...domain.errors import Conflict, NotFound, PermissionDenied, ValidationErr
 from ...domain.sharing import ROLES, Actor
 from ...services import auth, sharing
 from ..render import render
-from ..session import checked_form_actor, page_actor
+from ..session import FormActor, PageActor, checked_form_actor, page_actor
 from .common import form_errors, workspace_of
 
 router = APIRouter(include_in_schema=False)
@@ -173,27 +174,31 @@ def _groups_page(request: Request, actor: Actor, errors: dict[str, str] | None =
     }, status_code=status_code)
 
 
-@router.get("/admin/groups")
-def groups_page(request: Request, actor: AdminPage):
-    """The sharing groups of the admin's organisation, with forms to create one and add or remove members."""
+@router.get("/groups")
+def groups_page(request: Request, actor: PageActor):
+    """The sharing groups the user's organisation belongs to, with forms to create one and add or remove members.
+
+    Every logged-in user may look; the services decide who may change what (admins and analysts create
+    groups; the owner and members allowed to extend add members).
+    """
     return _groups_page(request, actor)
 
 
-@router.post("/admin/groups")
-def create_group(request: Request, actor: AdminForm, name: Annotated[str, Form()] = "",
+@router.post("/groups")
+def create_group(request: Request, actor: FormActor, name: Annotated[str, Form()] = "",
                  description: Annotated[str, Form()] = ""):
-    """Create a sharing group owned by the admin's organisation."""
+    """Create a sharing group owned by the user's organisation."""
     values = {"name": name, "description": description, "group": "", "member": "", "kind": "organisation"}
     try:
         sharing.create_group(workspace_of(request), actor, name, description.strip() or None)
-    except (ValidationError, Conflict) as exc:
-        errors = {"name": str(exc)} if isinstance(exc, Conflict) else _errors(exc, GROUP_FIELDS)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        errors = {"name": str(exc)} if not isinstance(exc, ValidationError) else _errors(exc, GROUP_FIELDS)
         return _groups_page(request, actor, errors, values, status_code=exc.http_status)
-    return RedirectResponse("/admin/groups", status_code=303)
+    return RedirectResponse("/groups", status_code=303)
 
 
-@router.post("/admin/groups/members")
-def change_member(request: Request, actor: AdminForm, group: Annotated[str, Form()] = "",
+@router.post("/groups/members")
+def change_member(request: Request, actor: FormActor, group: Annotated[str, Form()] = "",
                   member: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "organisation",
                   change: Annotated[str, Form()] = "add", can_extend: Annotated[str | None, Form()] = None):
     """Add an organisation or a nation to a group (``change=add``), or remove it (``change=remove``)."""
@@ -204,10 +209,10 @@ def change_member(request: Request, actor: AdminForm, group: Annotated[str, Form
             sharing.remove_member(workspace_of(request), actor, group, **who)
         else:
             sharing.add_member(workspace_of(request), actor, group, can_extend=bool(can_extend), **who)
-    except (ValidationError, Conflict, NotFound) as exc:
+    except (ValidationError, Conflict, NotFound, PermissionDenied) as exc:
         errors = {f"member-{group}": str(exc)}
         return _groups_page(request, actor, errors, values, status_code=exc.http_status)
-    return RedirectResponse("/admin/groups", status_code=303)
+    return RedirectResponse("/groups", status_code=303)
 
 
 __all__ = ["router", "require_admin", "AdminPage", "AdminForm"]

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from ...domain.errors import Conflict, GateNotSatisfied, NotFound, RapidError, ValidationError
 from ...domain.types import OperationalDomain
-from ...services import assessments
+from ...services import assessments, matching
 from ...services.cases import CaseService
 from ...services.catalogue import Filters, list_records, show_record
 from ..render import render
@@ -124,6 +124,10 @@ def solution_suggestions(request: Request, actor: PageActor, solution: str = "")
     return render(request, "_solution_options.html", {"options": rows})
 
 
+CANDIDATES = 10
+"""How many ranked candidate solutions a need's page shows."""
+
+
 def _need_context(request: Request, actor, ident: str) -> dict[str, Any]:
     """A need's page: the record, its cases (with their clocks) and the assessments of it the actor may see.
 
@@ -140,9 +144,14 @@ def _need_context(request: Request, actor, ident: str) -> dict[str, Any]:
         except NotFound:  # a case whose solution the actor may not see is left out, as on the board
             continue
     total, rows = assessments.list_visible(workspace, actor, need=need["ref"], limit=PAGE_SIZE)
+    try:  # the solutions ranked for this need, among those the actor may see
+        ranked, ranked_error = matching.candidates_for_need(workspace, actor, need["id"],
+                                                            matching.MatchFilters(top=CANDIDATES)), None
+    except ValidationError as exc:  # a need with no word to match on
+        ranked, ranked_error = None, str(exc)
     return {"need": need, "cases": cases, "assessment_total": total, "assessments": rows,
             "budgets": workspace.settings.budgets, "can_open": actor.has_role("admin", "analyst", "board"),
-            "errors": {}, "values": {"solution": "", "cots": False}}
+            "errors": {}, "values": {"solution": "", "cots": False}, "ranked": ranked, "ranked_error": ranked_error}
 
 
 @router.get("/needs/{ident}")
