@@ -9,6 +9,7 @@ from .board import board
 from .case import case_app
 from .catalogue import make_group
 from .imports import import_
+from .match import index_app, match_app
 from .quickstart import quickstart
 from .access import tokens_app, users_app
 from .assess import assess_app
@@ -56,6 +57,8 @@ app.add_typer(groups_app, name="groups")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(match_app, name="match")
+app.add_typer(index_app, name="index")
 for _resource in ("needs", "solutions", "companies", "centres"):
     app.add_typer(make_group(_resource), name=_resource)
 

@@ -422,6 +422,9 @@ def run_import(
             apply_batch(session, batch, report, home_org=home_org, now=workspace.now(),
                         public=source not in KINDS, progress=progress, skip_invalid=skip_invalid)
             who = actor or system_actor(session, home_org)
+            if report.changed:  # the retrieval index follows the records, in the same transaction
+                from .matching import sync_index
+                sync_index(session)
             if report.changed:  # an import that changes nothing writes nothing, not even an audit entry
                 audit.record(session, who, "import", "import", None, now=workspace.now(), after={
                     "source": source, "path": str(path) if path else None,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -403,6 +404,37 @@ class Assessment(SharedRecord, Base):
     risks: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     assessed_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class MatchTerms(Base):
+    """The persisted retrieval index: one row per indexed need or solution with its index terms.
+
+    ``record_version`` is the record's ``version`` when it was indexed, so a changed record is re-indexed
+    (``rapid_adoption.services.matching.sync_index``). The rows are never shown to a user: ranking reads
+    them only for the records the reader may see.
+    """
+
+    __tablename__ = "match_terms"
+    __table_args__ = (UniqueConstraint("kind", "record_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    record_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    title_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class MatchVector(Base):
+    """A dense vector of a need or a solution for one model (``wordllama``, ``minilm``), float32 bytes."""
+
+    __tablename__ = "match_vectors"
+    __table_args__ = (UniqueConstraint("model", "kind", "record_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    record_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    vector: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
 Index("ix_adoption_cases_need_solution", AdoptionCase.need_id, AdoptionCase.solution_id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import assessments, audit, cases, centres, companies, needs, organisations, sharing_groups, solutions, users
+from . import assessments, audit, cases, centres, companies, matching, needs, organisations, sharing_groups, solutions, users
 
 ROUTERS: list = [needs.router, solutions.router, companies.router, centres.router, cases.router, assessments.router,
-                 sharing_groups.router, organisations.router, users.router, audit.router]
+                 sharing_groups.router, organisations.router, users.router, audit.router, matching.router]
 """The resource routers, each with its own prefix under ``/api``."""
