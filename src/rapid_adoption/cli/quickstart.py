@@ -11,6 +11,7 @@ from .board import show_board
 from .render import sharing_table
 from .common import console, handle_errors, step_progress
 from .imports import print_report
+from .match import candidates_table
 from .serve import DEFAULT_HOST, DEFAULT_PORT, run_server
 
 HELP_TEXT = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
@@ -49,6 +50,10 @@ def quickstart(
     show_board(per_stage)
     if report.sharing is not None:
         console.print(sharing_table(report.sharing), highlight=False)
+    for result in report.candidates.values():
+        console.print(candidates_table(result, passages=False))
+    if report.candidates:
+        console.print("More: rapid match need ID, rapid match text 'your need in words'", highlight=False)
     if report.demo_password:
         users = ", ".join(report.sharing.visible) if report.sharing else ""
         console.print(f"\nWeb login: user admin (or {users}), password {report.demo_password} "

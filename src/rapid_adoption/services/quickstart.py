@@ -45,6 +45,8 @@ from .workspace import StoreUnavailable, Workspace
 from .example import SharingExample, build_sharing_example
 
 ACTOR = "rapid quickstart"
+SHOWCASE_NEEDS = ("EDF-2023-DA-AIRDEF-CUAS", "EDF-2023-DA-AIR-SPS", "EDF-2021-NAVAL-D-MMPC")
+"""Real needs whose top candidates the quickstart shows (those present in the workspace)."""
 PUBLIC = {"distribution": Distribution.COMMUNITY.value, "tlp": TLP.CLEAR.value}
 
 
@@ -70,6 +72,8 @@ class QuickstartReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     sharing: SharingExample | None = None
     demo_password: str | None = None
+    candidates: dict[str, dict] = field(default_factory=dict)
+    """For a few real needs (:data:`SHOWCASE_NEEDS`), the top solutions ranked by ``services.matching``."""
 
 
 def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
@@ -225,4 +229,13 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
             usernames = list(session.scalars(select(User.username).order_by(User.id)))
         for username in usernames:
             set_password(workspace, None, username, report.demo_password)
+    from .matching import MatchFilters, candidates_for_need  # BM25 only: no dense model runs here
+    from ..domain.errors import NotFound
+    with workspace.uow.read() as session:
+        reader = system_actor(session, workspace.home_org_ref())
+    for ref in SHOWCASE_NEEDS:
+        try:
+            report.candidates[ref] = candidates_for_need(workspace, reader, ref, MatchFilters(top=3))
+        except NotFound:
+            continue
     return report
