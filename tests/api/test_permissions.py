@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from api_helpers import PROBLEM, add_user, assert_problem, bearer, empty_client, token_of  # noqa: F401 - fixture
+from api_helpers import PROBLEM, add_user, assert_problem, bearer, empty_client, qs_client, token_of  # noqa: F401 - fixture
 from rapid_adoption.services import records_write, sharing
 from rapid_adoption.services.auth import actor_for_username, create_user
 
@@ -146,3 +146,37 @@ def test_changing_the_sharing_of_a_hidden_record_answers_404_whatever_the_role(e
     assert_problem(answer, 403, "changing sharing needs the role admin, analyst, board, test_centre")
     answer = empty_client.put(f"/api/needs/{visible}/sharing", json=body, headers={**headers["fra_admin"], "If-Match": '"2"'})
     assert_problem(answer, 403, f"capability need {visible} belongs to another organisation: only its owner may change it")
+
+
+def test_a_case_on_a_hidden_solution_is_hidden_everywhere_with_what_it_contains(qs_ws, qs_client):
+    """A case is about its need and solution: a reader who may not see one of them does not see the case, in any
+    list, detail, need or solution page, or audit entry; nor the assessments and gate decisions inside it."""
+    from rapid_adoption.services import assessments
+    from rapid_adoption.services.assessments import AssessmentInput
+    from rapid_adoption.services.cases import CaseService
+    from rapid_adoption.domain.types import Stage
+
+    est = actor_for_username(qs_ws, "est.analyst")
+    made = records_write.create(qs_ws, est, "solutions", {"ref": "EST-HIDDEN-SOL", "company": "PIC-998627417",
+                                                          "name": "Estonian secret sensor"})
+    sharing.share(qs_ws, est, f"solution:{made['id']}", distribution="organisation")
+    case_id = CaseService(qs_ws, est).open("EDF-2023-DA-AIR-SPS", "EST-HIDDEN-SOL")  # the case itself: community
+    create_user(qs_ws, None, "est.board", "EST", ["board"])
+    CaseService(qs_ws, actor_for_username(qs_ws, "est.board")).advance(case_id, Stage.TEVV, "TRL 6 shown")
+    inside = assessments.create(qs_ws, est, "EST-HIDDEN-SOL", AssessmentInput(trl=6, strengths="KRAKEN"),
+                                case=str(case_id), distribution="community", tlp="CLEAR")["id"]
+    deu, est_h = bearer(token_of(qs_ws, "deu.analyst")), bearer(token_of(qs_ws, "est.analyst"))
+    listed = qs_client.get("/api/needs", params={"text": "self-protection", "limit": 50}, headers=deu).json()["items"]
+    need_id = next(n["id"] for n in listed if n["ref"] == "EDF-2023-DA-AIR-SPS")
+    assert case_id in [c["id"] for c in qs_client.get(f"/api/needs/{need_id}", headers=est_h).json()["cases"]]
+    assert case_id not in [c["id"] for c in qs_client.get(f"/api/needs/{need_id}", headers=deu).json()["cases"]]
+    assert_problem(qs_client.get(f"/api/cases/{case_id}", headers=deu), 404)
+    assert_problem(qs_client.get(f"/api/assessments/{inside}", headers=deu), 404)
+    assert qs_client.get(f"/api/assessments/{inside}", headers=est_h).status_code == 200
+    for object_type, object_id in (("adoption_cases", case_id), ("assessments", inside), ("gate_decisions", None)):
+        params = {"object_type": object_type, "limit": 500} | ({"object_id": object_id} if object_id else {})
+        entries = qs_client.get("/api/audit", params=params, headers=deu).json()["items"]
+        assert all("KRAKEN" not in str(e) and "EST-HIDDEN-SOL" not in str(e) and e["object_id"] != case_id
+                   for e in entries), object_type
+    listed = qs_client.get("/api/cases", params={"stage": "tevv", "limit": 500}, headers=deu).json()["items"]
+    assert case_id not in [c["id"] for c in listed]

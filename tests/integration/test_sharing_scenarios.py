@@ -478,7 +478,9 @@ def test_a_visible_case_on_a_hidden_need_is_not_found_and_reveals_nothing(ws):
     assert (shown["need_ref"], shown["need_title"]) == ("RA-HIDDEN-NEED", "Hidden need title")
 
 
-def test_a_visible_assessment_does_not_disclose_the_id_of_a_hidden_need(ws):
+def test_an_assessment_against_a_hidden_need_is_hidden_with_it(ws):
+    """An assessment is about its solution and need: a reader who may not see the need does not see the
+    assessment either, however widely it is shared, so it cannot show that the need exists."""
     _hidden_deu_company_need_and_visible_solution(ws)
     made = assess(ws, "deu_admin", need="RA-HIDDEN-NEED", distribution="community", tlp="GREEN")
     fra = a(ws, "fra_admin")
@@ -486,7 +488,11 @@ def test_a_visible_assessment_does_not_disclose_the_id_of_a_hidden_need(ws):
         need_id = session.scalar(select(CapabilityNeed.id).where(CapabilityNeed.ref == "RA-HIDDEN-NEED"))
     with pytest.raises(NotFound):
         show_record(ws, fra, "needs", str(need_id))
-    assert assessments.show(ws, fra, str(made))["need_ref"] is None
+    with pytest.raises(NotFound):
+        assessments.show(ws, fra, str(made))
+    assert made not in [r["id"] for r in assessments.list_visible(ws, fra, limit=1000)[1]]
+    assert audit.list_entries(ws, fra, object_type="assessments", object_id=made) == []
+    assert assessments.show(ws, a(ws, "deu_viewer"), str(made))["need_ref"] == "RA-HIDDEN-NEED"
 
 
 def test_audit_entries_of_another_organisations_hidden_record_are_not_listed(ws):

@@ -92,7 +92,7 @@ def test_sharing_groups_show_only_to_members(web):
     assert created.status_code == 303
     taken = admin.post("/groups", data={"csrf_token": token, "name": "Innovation hubs"})
     assert taken.status_code == 409
-    assert "a sharing group called 'Innovation hubs' already exists in DIANA: choose another name" in text_of(taken.text)
+    assert "DIANA already has a sharing group called 'Innovation hubs'" in text_of(taken.text)
     added = admin.post("/groups/members", data={"csrf_token": token, "group": "Innovation hubs",
                                                       "kind": "nation", "member": "DEU", "change": "add"})
     assert added.status_code == 303

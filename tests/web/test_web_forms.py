@@ -44,7 +44,7 @@ def test_open_a_case_from_the_need_page_advance_it_and_see_the_board_change(web)
     assert advanced.status_code == 303 and advanced.headers["location"] == "/cases/215"
     after = text_of(client.get("/cases/215").text)
     assert "Stage tevv" in after
-    assert "Timeline (1 gate decisions) market_research → tevv on 2026-11-29 by admin on time" in after
+    assert "Timeline (1 gate decision) market_research → tevv on 2026-11-29 by admin on time" in after
     assert "TRL 6 confirmed by the analyst" in after
     board_after = client.get("/?all=1")
     assert _column_count(board_after.text, "market_research") == 0

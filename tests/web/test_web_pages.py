@@ -164,7 +164,7 @@ def test_case_page_timeline_and_clock(web):
     assert "market_research → tevv" in text and "tevv → badge" in text
     assert "EDF grant under call EDF-2022-DA-SPACE-ISR: the call's evaluation selected this" in text
     assert 'aria-label="Clock: 36.0 of 24 months, overdue"' in response.text
-    assert "The badge gate is due 2025-04-01 (-607 days left)." in text
+    assert "The badge gate is due 2025-04-01 (607 days overdue)." in text
     # DIANA's admin does not own the case (the Commission does), so no gate form.
     assert 'id="advance-form"' not in response.text
 

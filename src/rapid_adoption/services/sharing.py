@@ -56,21 +56,37 @@ def _one_member(organisation: str | None, nation: str | None) -> None:
 
 def _group_for_member(session, actor: Actor, name: str | int) -> SharingGroup:
     """The group called ``name`` (or with the id ``name``, an int) if the actor's organisation is in it;
-    otherwise NotFound (members only see it)."""
+    otherwise NotFound (members only see it).
+
+    ``name`` may carry its owner's ref, ``NOR:Nordic-Baltic``, to tell apart groups of one name that
+    different organisations own (names are unique per owner only, so no one learns the names of groups
+    they are not in). The actor's own group wins when the name alone is given.
+
+    Raises:
+        NotFound: no such group among the actor's.
+        ValidationError: the name alone matches several groups of other owners (the message names them).
+    """
     mine = sorted(group_ids_for(session, actor.org_id, actor.nation))
     if isinstance(name, int):
         found = session.scalar(select(SharingGroup).where(SharingGroup.id == name, SharingGroup.id.in_(mine)))
         if found is None:
             raise NotFound(f"no sharing group {name} that {actor.org_ref} belongs to")
         return found
-    groups = list(session.scalars(select(SharingGroup).where(SharingGroup.name == name, SharingGroup.id.in_(mine))))
+    owner_ref, _, bare = name.partition(":") if ":" in name else ("", "", name)
+    query = select(SharingGroup).where(SharingGroup.name == bare.strip(), SharingGroup.id.in_(mine))
+    if owner_ref:
+        query = query.join(Organisation, Organisation.id == SharingGroup.owner_org_id).where(
+            Organisation.ref == owner_ref.strip().upper())
+    groups = list(session.scalars(query))
     owned = [g for g in groups if g.owner_org_id == actor.org_id]
     if owned:
         return owned[0]
     if not groups:
         raise NotFound(f"no sharing group {name!r} that {actor.org_ref} belongs to")
     if len(groups) > 1:
-        raise ValidationError(f"{actor.org_ref} belongs to several groups called {name!r}; rename one", field="--group")
+        owners = sorted(session.get(Organisation, g.owner_org_id).ref for g in groups)
+        raise ValidationError(f"{actor.org_ref} belongs to several groups called {name!r}: name one with its owner, "
+                              f"as {' or '.join(f'{o}:{bare}' for o in owners)}", field="--group")
     return groups[0]
 
 
@@ -79,7 +95,7 @@ def create_group(workspace: Workspace, actor: Actor, name: str, description: str
 
     Raises:
         PermissionDenied: the actor is neither admin nor analyst.
-        Conflict: the name is taken (names are unique in the workspace, whatever their case).
+        Conflict: the owner organisation already has a group of that name.
         ValidationError: an empty name.
     """
     if not actor.has_role("admin", "analyst"):
@@ -87,15 +103,10 @@ def create_group(workspace: Workspace, actor: Actor, name: str, description: str
     name = check_text(name, "name", max_length=200)
     now = workspace.now()
     with workspace.uow.transaction() as session:
-        # Names are unique in the whole workspace, not per owner: members name a group when they share with it, so
-        # two groups of one name would make a member's "--group NAME" ambiguous, and one organisation could spoil
-        # another's group name for its members.
-        taken = session.scalar(unrestricted(
-            select(SharingGroup.owner_org_id).where(func.lower(SharingGroup.name) == name.lower()).limit(1),
-            "a name check: only whether the name is taken is told"))
-        if taken is not None:
-            raise Conflict(f"a sharing group called {name!r} already exists" +
-                           (f" in {actor.org_ref}" if taken == actor.org_id else "") + ": choose another name")
+        # Unique per owner only: a workspace-wide check would tell anyone the names of groups they are not in.
+        if session.scalar(select(SharingGroup.id).where(SharingGroup.name == name,
+                                                        SharingGroup.owner_org_id == actor.org_id)) is not None:
+            raise Conflict(f"{actor.org_ref} already has a sharing group called {name!r}")
         group = SharingGroup(name=name, description=description, owner_org_id=actor.org_id, created_at=now, updated_at=now)
         session.add(group)
         session.flush()

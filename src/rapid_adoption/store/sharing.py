@@ -24,7 +24,8 @@ from sqlalchemy.sql.selectable import Alias, FromClause, Subquery, TableClause
 
 from ..domain.sharing import NATO_MARKING, Actor
 from ..domain.types import TLP, Distribution
-from .tables import CONTAINED_IN_CASE, SHARED_MODELS, AdoptionCase, RedRecipient
+from .tables import (CONTAINED_IN_CASE, SHARED_MODELS, AdoptionCase, Assessment, CapabilityNeed, Company, RedRecipient,
+                     Solution)
 
 RESTRICTED = "rapid_restricted"
 UNRESTRICTED = "rapid_unrestricted"
@@ -42,6 +43,9 @@ _EVERY_ORGANISATION = [_constant(Distribution.COMMUNITY.value), _constant(Distri
 _SHARING_GROUP = _constant(Distribution.SHARING_GROUP.value)
 _RED_NAMED = RedRecipient.__table__.alias("red_named")
 _CONTAINER_CASE = AdoptionCase.__table__.alias("container_case")
+_PART_NEED = CapabilityNeed.__table__.alias("part_need")
+_PART_SOLUTION = Solution.__table__.alias("part_solution")
+_PART_COMPANY = Company.__table__.alias("part_company")
 
 
 class _ByDialect(ColumnElement):
@@ -111,6 +115,30 @@ def visible_condition(table: FromClause, actor: Actor):
     return or_(own, others)
 
 
+def _visible_row(alias: FromClause, id_value, actor: Actor):
+    """EXISTS: the row of ``alias`` whose id is ``id_value`` is visible to ``actor`` (a primary-key lookup)."""
+    return exists().where(alias.c.id == id_value, visible_condition(alias, actor))
+
+
+def parts_visible(table: FromClause, actor: Actor):
+    """The condition that the records a case or an assessment is about are visible too.
+
+    A case is about its need and its solution (and the solution's company); an assessment about its solution
+    and, when it names one, its need. A reader who may not see one of those does not see the case or the
+    assessment either, so neither can show that a hidden need or solution exists.
+    """
+    base_name = table.element.name if isinstance(table, Alias) else table.name
+    c = table.c
+    solution = exists().where(_PART_SOLUTION.c.id == c.solution_id, visible_condition(_PART_SOLUTION, actor))
+    if base_name == AdoptionCase.__tablename__:
+        company = _visible_row(_PART_COMPANY, _PART_SOLUTION.c.company_id, actor)
+        solution = exists().where(_PART_SOLUTION.c.id == c.solution_id, visible_condition(_PART_SOLUTION, actor),
+                                  company)
+        return and_(_visible_row(_PART_NEED, c.need_id, actor), solution)
+    need = case((c.need_id.is_(None), true()), else_=_visible_row(_PART_NEED, c.need_id, actor))
+    return and_(solution, need)
+
+
 @lru_cache(maxsize=1024)
 def _condition(table: FromClause, actor: Actor, action: str):
     """The filter for one table (cached: conditions are immutable and an Actor is hashable)."""
@@ -118,13 +146,15 @@ def _condition(table: FromClause, actor: Actor, action: str):
     if action == "change":
         return table.c.owner_org_id == actor.org_id
     condition = visible_condition(table, actor)
+    if base_name in (AdoptionCase.__tablename__, Assessment.__tablename__):
+        condition = and_(condition, parts_visible(table, actor))
     if base_name in CONTAINED_IN_CASE:
         cases = _CONTAINER_CASE
         # SQLite looks the container up by its primary key, and only for rows in a case, so a page stops after
         # a few lookups; PostgreSQL hashes the list of visible cases once. CASE rather than OR keeps
         # "case_id IS NULL" a plain test of the row (with OR, SQLite answered it through the case_id index
         # and looked every row up).
-        visible = visible_condition(cases, actor)
+        visible = and_(visible_condition(cases, actor), parts_visible(cases, actor))
         container_visible = _ByDialect(
             exists().where(cases.c.id == table.c.case_id, visible).correlate(table),
             table.c.case_id.in_(select(cases.c.id).where(visible)))

@@ -150,8 +150,29 @@ STAGE_LABELS = {"market_research": "Market research", "tevv": "TEVV", "badge": "
                 "fielding": "Fielding", "adopted": "Adopted", "rejected": "Rejected", "withdrawn": "Withdrawn"}
 """How each stage is named in headings."""
 
+
+
+def days_text(days_left: int | None) -> str:
+    """``12`` gives "12 days left", ``1`` "1 day left", ``-638`` "638 days overdue", ``0`` "due today"."""
+    if days_left is None:
+        return ""
+    if days_left == 0:
+        return "due today"
+    count = abs(days_left)
+    unit = "day" if count == 1 else "days"
+    return f"{count} {unit} left" if days_left > 0 else f"{count} {unit} overdue"
+
+
+def stage_words(stage: str) -> str:
+    """A stage as words in a sentence: ``market_research`` gives "market research", ``tevv`` "TEVV"."""
+    label = STAGE_LABELS.get(stage, stage)
+    return label if label.isupper() else label.lower()
+
+
 templates.env.globals["clock_bar"] = clock_bar
 templates.env.globals["STAGE_LABELS"] = STAGE_LABELS
+templates.env.filters["days_text"] = days_text
+templates.env.filters["stage_words"] = stage_words
 
 __all__ = ["PAGE_SIZE", "Pager", "make_pager", "page_number", "form_errors", "form_field", "error_message",
-           "clock_bar", "STAGE_LABELS", "fragment_or_page", "is_htmx", "workspace_of"]
+           "clock_bar", "STAGE_LABELS", "days_text", "stage_words", "fragment_or_page", "is_htmx", "workspace_of"]
