@@ -204,3 +204,21 @@ def test_an_update_that_changes_nothing_keeps_the_version_and_writes_no_audit_en
     with inspect_db(qs_ws) as session:
         assert session.execute(text("SELECT action FROM audit_entries WHERE object_type = 'capability_needs' "
                                     "AND object_id = :i ORDER BY id"), {"i": record["id"]}).scalars().all() == ["create"]
+
+
+def test_forged_cursors_and_overlong_searches_are_refused_not_crashed(qs_client, admin_h):
+    import base64
+    import json
+
+    forged = base64.urlsafe_b64encode(json.dumps({"s": "ref", "k": ["\ud800", 1]}).encode()).decode().rstrip("=")
+    assert_problem(qs_client.get("/api/needs", params={"sort": "ref", "cursor": forged}, headers=admin_h), 422,
+                   "not a cursor from this API: pass the next_cursor of the page before")
+    words = " ".join(f"w{i}" for i in range(1000))
+    assert_problem(qs_client.get("/api/needs", params={"text": words}, headers=admin_h), 422,
+                   "give at most 32 words, got 1000")
+
+
+def test_a_taken_case_ref_is_a_conflict_not_a_crash(qs_client, admin_h):
+    body = {"need": "EDF-2023-DA-AIR-SPS", "solution": "SBIR-AWARD-384033", "ref": "QS-EDF-101121113"}
+    assert_problem(qs_client.post("/api/cases", json=body, headers=admin_h), 409,
+                   "the ref 'QS-EDF-101121113' is taken by another adoption case: choose another")

@@ -180,3 +180,21 @@ def test_a_case_on_a_hidden_solution_is_hidden_everywhere_with_what_it_contains(
                    for e in entries), object_type
     listed = qs_client.get("/api/cases", params={"stage": "tevv", "limit": 500}, headers=deu).json()["items"]
     assert case_id not in [c["id"] for c in listed]
+
+
+def test_audit_entries_of_another_organisation_withhold_the_data_before_and_after(qs_ws, qs_client):
+    from rapid_adoption.services import assessments
+    from rapid_adoption.services.assessments import AssessmentInput
+
+    est = actor_for_username(qs_ws, "est.analyst")
+    made = assessments.create(qs_ws, est, "EDF-101167796", AssessmentInput(strengths="SECRET-V1 supplier is bankrupt"))
+    assessments.update(qs_ws, est, str(made["id"]), AssessmentInput(strengths="nothing sensitive"))
+    sharing.share(qs_ws, est, f"assessment:{made['id']}", distribution="community", tlp="CLEAR")
+    params = {"object_type": "assessments", "object_id": made["id"]}
+    theirs = qs_client.get("/api/audit", params=params, headers=bearer(token_of(qs_ws, "deu.analyst"))).json()["items"]
+    assert [(e["action"], e["actor"], e["before"], e["after"]) for e in theirs] == [
+        ("share", "est.analyst", None, None), ("update", "est.analyst", None, None), ("create", "est.analyst", None, None)]
+    own = qs_client.get("/api/audit", params=params, headers=bearer(token_of(qs_ws, "est.analyst"))).json()["items"]
+    assert own[2]["after"]["strengths"] == "SECRET-V1 supplier is bankrupt"
+    assert qs_client.get(f"/api/assessments/{made['id']}", headers=bearer(token_of(qs_ws, "deu.analyst"))).json()[
+        "strengths"] == "nothing sensitive"

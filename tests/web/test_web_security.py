@@ -138,3 +138,32 @@ def test_five_failed_logins_lock_the_user_out_for_15_minutes(web):
     for _ in range(6):
         unknown = client.post("/login", data={"username": "nobody", "password": "x", "csrf_token": token, "next": "/"})
         assert "wrong user name or password" in text_of(unknown.text)
+
+
+def test_every_answer_carries_the_security_headers(web):
+    client = web.login("admin")
+    for path in ("/", "/needs", "/login", "/api/openapi.json", "/cases/99999"):
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["x-frame-options"] == "DENY", path
+        assert headers["cache-control"] == "no-store", path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert "script-src 'self';" in headers["content-security-policy"], path
+    assert client.get("/static/app.css").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_a_new_password_or_a_deactivation_ends_the_users_sessions(web):
+    from rapid_adoption.services.auth import actor_for_username, set_active, set_password
+
+    client = web.login("nor.analyst")
+    assert client.get("/").status_code == 200
+    set_password(web.ws, None, "nor.analyst", PASSWORD + " 2")
+    assert client.get("/").headers["location"] == "/login"
+    client = web.login("nor.analyst", PASSWORD + " 2")
+    from rapid_adoption.services.auth import create_user
+
+    create_user(web.ws, None, "nor.admin", "NOR", ["admin"])
+    admin = actor_for_username(web.ws, "nor.admin")
+    set_active(web.ws, admin, "nor.analyst", False)
+    set_active(web.ws, admin, "nor.analyst", True)
+    assert client.get("/").headers["location"] == "/login"  # reactivation does not bring the old session back

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -152,6 +152,10 @@ def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
     An auditor sees every entry of its own organisation. Anyone sees entries about records the
     sharing filter lets them see now, and their own organisation's entries about objects that are
     not shared records (users, tokens, groups, imports).
+
+    The data before and after a change (``before``, ``after``) is shown only in the entries of the
+    reader's own organisation: another organisation's record may have held, before it was shared,
+    text its owner never meant to share. Others see that a change was made, by whom and when.
     """
     query = select(AuditEntry).where(_visible_entries(actor))
     if object_type:
@@ -160,7 +164,16 @@ def list_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
         query = query.where(AuditEntry.object_id == object_id)
     query = restrict(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset), actor)
     with workspace.uow.read() as session:
-        return [plain({**_fields(e), "entry_hash": e.entry_hash}) for e in session.execute(query).scalars()]
+        return [withheld({**_fields(e), "entry_hash": e.entry_hash}, actor) for e in session.execute(query).scalars()]
+
+
+def withheld(entry: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """``entry`` (a JSON-ready dict) as ``actor`` may read it: ``before`` and ``after`` are None unless the entry
+    is of the actor's own organisation (see :func:`list_entries`)."""
+    entry = plain(entry)
+    if entry.get("organisation_id") != actor.org_id:
+        entry["before"] = entry["after"] = None
+    return entry
 
 
 AUDIT_SORTS = {"id": AuditEntry.id}
@@ -197,5 +210,6 @@ def page_entries(workspace: Workspace, actor: Actor, *, object_type: str | None 
     if action:
         query = query.where(AuditEntry.action == action)
     with workspace.uow.read() as session:
-        return keyset_page(session, restrict(query, actor), actor, id_column=AuditEntry.id, sorts=AUDIT_SORTS,
+        page = keyset_page(session, restrict(query, actor), actor, id_column=AuditEntry.id, sorts=AUDIT_SORTS,
                            sort=sort, after=after, limit=limit, default="-id", with_total=with_total)
+    return replace(page, rows=[withheld(row, actor) for row in page.rows])

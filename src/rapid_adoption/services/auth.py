@@ -228,6 +228,8 @@ def set_active(workspace: Workspace, actor: Actor, username: str, active: bool, 
                 raise ValidationError(f"{username} is the last active admin of {actor.org_ref}", field="username")
         before = _user_dict(session, user)
         user.active = active
+        if not active:
+            end_sessions(session, user.id, workspace.now())
         user.updated_at = workspace.now()
         session.flush()
         after = _user_dict(session, user)
@@ -235,8 +237,20 @@ def set_active(workspace: Workspace, actor: Actor, username: str, active: bool, 
         return after
 
 
+def end_sessions(session: Session, user_id: int, now: datetime) -> int:
+    """End every live browser session of a user (a new password or a deactivation logs them out everywhere);
+    returns how many were ended."""
+    from ..store.tables import WebSession
+
+    live = list(session.scalars(select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))))
+    for row in live:
+        row.ended_at = now
+    return len(live)
+
+
 def set_password(workspace: Workspace, actor: Actor | None, username: str, password: str) -> None:
-    """Set a user's password for the web login (stored as an argon2id hash, never in clear).
+    """Set a user's password for the web login (stored as an argon2id hash, never in clear); the user's
+    browser sessions end.
 
     Users set their own; an admin sets those of its organisation's users; ``actor`` None is the
     system (the quickstart's demo users). The change is audited without the password or its hash.
@@ -255,6 +269,7 @@ def set_password(workspace: Workspace, actor: Actor | None, username: str, passw
             _require_admin(actor)
         user.password_hash = hashed
         user.updated_at = workspace.now()
+        end_sessions(session, user.id, workspace.now())
         who = actor or system_actor(session, session.get(Organisation, user.organisation_id).ref)
         audit.record(session, who, "password.set", "users", user.id, now=workspace.now())
 

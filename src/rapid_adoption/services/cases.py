@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..domain.clock import ClockReading, read_clock, require_aware, stage_deadline
 from ..domain.errors import Conflict, GateNotSatisfied, NotFound, PermissionDenied, ValidationError
 from ..domain.sharing import Actor
-from ..store.sharing import restrict
+from ..store.sharing import restrict, unrestricted
 from ..domain.pipeline import check_advance, check_close
 from ..domain.records import check_text
 from ..domain.types import ACTIVE_STAGES, TLP, Distribution, Stage
@@ -143,6 +143,9 @@ class CaseService:
             self.actor))
         if existing is not None:
             raise Conflict(f"case {existing} is already open for need {need_row.ref} and solution {solution_row.ref}")
+        if ref is not None and session.scalar(unrestricted(select(AdoptionCase.id).where(AdoptionCase.ref == ref),
+                                                           "a unique-key check that tells only 'taken'")) is not None:
+            raise Conflict(f"the ref {ref!r} is taken by another adoption case: choose another")
         case = AdoptionCase(
             ref=ref, need_id=need_row.id, solution_id=solution_row.id, stage=Stage.MARKET_RESEARCH.value, cots=cots,
             opened_at=opened_at, source=source, owner_org_id=owner_id,

@@ -29,6 +29,8 @@ from .records import marking_of, plain, resolve, row_dict
 from .workspace import Workspace
 
 RESOURCES = ("needs", "solutions", "companies", "centres")
+MAX_SEARCH_WORDS = 32
+"""The most words a text search may have (each word is one condition on every searched column)."""
 WORD_STARTS = (" ", "-", "/", "(", '"', "'", "\n")
 
 
@@ -84,7 +86,10 @@ def _words(column_list, text: str | None):
     so "uas" finds "counter-UAS" but not "persuasively". ``%`` and ``_`` match themselves.
     """
     conditions = []
-    for word in (text or "").split():
+    words = (text or "").split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ValidationError(f"give at most {MAX_SEARCH_WORDS} words, got {len(words)}", field="text")
+    for word in words:
         word = word.lower()
         options = []
         for column in column_list:

@@ -85,6 +85,10 @@ def _bound(column, value: Any) -> Any:
         raise bad from None
     if not isinstance(value, str):
         raise bad
+    try:
+        value.encode("utf-8")  # a lone surrogate cannot come from a real row
+    except UnicodeEncodeError:
+        raise bad from None
     return value
 
 

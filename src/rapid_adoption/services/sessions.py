@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from ..domain.sharing import Actor
 from ..store.sharing import unrestricted
 from ..store.tables import AuditEntry, Organisation, User, WebSession
 from . import audit
-from .auth import AuthenticationFailed, actor_from_user, token_hash, verify_password
+from .auth import AuthenticationFailed, actor_from_user, hash_password, token_hash, verify_password
 from .workspace import Workspace
 
 SESSION_HOURS = 12
@@ -61,6 +62,12 @@ def csrf_ok(secret: str, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(csrf_token_for(secret), token)
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """An argon2 hash of a random password, checked for unknown user names so they cost the same time."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
 def login(workspace: Workspace, username: str, password: str) -> NewSession:
     """Check a user name and password and start a browser session.
 
@@ -88,7 +95,9 @@ def login(workspace: Workspace, username: str, password: str) -> NewSession:
         if locked:
             pass  # not even checked: a locked-out user's password cannot be guessed meanwhile
         elif user is None or not verify_password(user.password_hash, password or ""):
-            if user is not None:
+            if user is None:
+                verify_password(_dummy_hash(), password or "")  # as slow as for a real user: names stay secret
+            else:
                 org = session.get(Organisation, user.organisation_id)
                 failed_by = Actor(user.id, user.username, org.id, org.ref, org.nation_iso3)
                 audit.record(session, failed_by, "login.failed", "users", user.id, now=now)
