@@ -24,7 +24,7 @@ def test_open_a_case_from_a_need_then_advance_it_and_see_the_board_change(live_s
     assert (market_research, tevv) == (0, 38)
 
     page.goto(f"{live_server}/needs/{NEED}")
-    page.get_by_label("Solution (name or ref)").fill(SOLUTION)
+    page.get_by_label("Solution (ref or id; type a name for suggestions)").fill(SOLUTION)
     page.get_by_role("button", name="Open the case").click()
     page.wait_for_url(f"{live_server}/cases/215")
     assert "market research" in page.locator("main").inner_text().lower()

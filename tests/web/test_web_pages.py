@@ -93,7 +93,7 @@ def test_need_page_shows_marking_cases_and_the_open_case_form(web):
     assert "Cases opened on this need (1)" in text
     assert '<a href="/cases/25">Case 25</a>' in response.text
     assert '<form id="open-case" method="post" action="/needs/EDF-2023-DA-AIR-SPS/cases">' in response.text
-    assert '<label for="solution">Solution (name or ref)</label>' in response.text
+    assert '<label for="solution">Solution (ref or id; type a name for suggestions)</label>' in response.text
     assert '<option value="EDF-101167826">' in response.text  # the responding EDF project is offered
 
 
@@ -180,3 +180,14 @@ def test_assessment_markings_as_banners(web):
     listing = text_of(est.get("/assessments").text)
     assert "Showing 1–3 of 3 assessments" in listing
     assert re.findall(r'<a href="/assessments/(\d+)">', est.get("/assessments").text) == ["4", "3", "1"]
+
+
+def test_list_pages_out_of_range(web):
+    client = web.login("fra.viewer")
+    bad = client.get("/needs?page=-1&domain=air")
+    assert bad.status_code == 422
+    assert "page: must be a whole number of 1 or more, got '-1'" in text_of(bad.text)
+    total, _ = list_records(web.ws, actor_for_username(web.ws, "fra.viewer"), "needs", Filters(domain="air"))
+    assert -(-total // 50) == 5  # the real air needs fill 5 pages of 50
+    past = client.get("/needs?page=999999&domain=air")
+    assert (past.status_code, past.headers["location"]) == (303, "/needs?domain=air&page=5")

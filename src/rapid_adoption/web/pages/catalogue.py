@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -70,8 +71,12 @@ def _list(request: Request, actor, resource: str, values: dict[str, str | None],
                           limit=size, offset=(page - 1) * size)
         total, rows = list_records(workspace, actor, resource, filters)
     except ValidationError as exc:
-        context["errors"] = form_errors(exc, fields + ("page",))
+        context["errors"] = form_errors(exc, fields)  # a bad ?page= has no field of its own: shown above the form
         return fragment_or_page(request, "list.html", "_list_results.html", context, status_code=exc.http_status)
+    last = max(1, -(-total // size))
+    if page > last:  # past the end: the last page, not an empty one
+        params = {k: v for k, v in request.query_params.items() if k != "page" and v != ""}
+        return RedirectResponse(request.url.path + "?" + urlencode({**params, "page": last}), status_code=303)
     context.update(rows=rows, pager=make_pager(request, page, total, len(rows), size))
     if resource == "centres":  # the countries to choose from, with how many visible centres each has
         _, every = list_records(workspace, actor, "centres", Filters(limit=10_000))
