@@ -191,3 +191,11 @@ def test_list_pages_out_of_range(web):
     assert -(-total // 50) == 5  # the real air needs fill 5 pages of 50
     past = client.get("/needs?page=999999&domain=air")
     assert (past.status_code, past.headers["location"]) == (303, "/needs?domain=air&page=5")
+
+
+def test_a_company_page_lists_every_project_it_takes_part_in(web):
+    page = web.login("fra.viewer").get("/companies/PIC-998627417")  # Leonardo
+    text = text_of(page.text)
+    assert "Projects it takes part in (26)" in text
+    section = re.search(r'<section aria-labelledby="part-h">(.*?)</section>', page.text, re.S).group(1)
+    assert section.count('<a href="/solutions/') == 26

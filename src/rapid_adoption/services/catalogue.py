@@ -177,8 +177,8 @@ def show_record(workspace: Workspace, actor: Actor, resource: str, ident: str) -
     """One record in full, with what hangs off it.
 
     A need lists the solutions that responded to it and its cases; a solution lists its company,
-    consortium and cases; a company lists its solutions (count and first 20), programmes and
-    investments; a centre is shown as stored.
+    consortium and cases; a company lists its solutions (count and first 20), the projects it takes part
+    in (first 100, with its role), programmes and investments; a centre is shown as stored.
 
     Everything shown, including the lists of related records, is what ``actor`` may see.
 
@@ -241,6 +241,12 @@ def show_record(workspace: Workspace, actor: Actor, resource: str, ident: str) -
             out["projects_as_participant"] = session.scalar(restrict(
                 select(func.count()).select_from(SolutionParticipant).join(Solution, Solution.id == SolutionParticipant.solution_id)
                 .where(SolutionParticipant.company_id == company.id), actor))
+            out["participations"] = [
+                {"id": i, "ref": r, "name": n, "year": y, "role": role} for i, r, n, y, role in session.execute(restrict(
+                    select(Solution.id, Solution.ref, Solution.name, Solution.year, SolutionParticipant.role)
+                    .join(SolutionParticipant, SolutionParticipant.solution_id == Solution.id)
+                    .where(SolutionParticipant.company_id == company.id)
+                    .order_by(Solution.year.desc(), Solution.id).limit(100), actor))]
             return out
         centre = resolve(session, TestCentre, ident, actor)
         return _with_owner(session, centre)
