@@ -550,7 +550,8 @@ def test_assess_list_rows_paging_and_filters(qs_db):
     assert data == {"total": 3, "offset": 1, "rows": [
         {"id": 3, "trl": 6, "mrl": 6, "fit_0_to_100": 85, "assessed_on": "2026-11-29", "tlp": "GREEN",
          "distribution": "community", "releasable_to": ["EST", "LTU", "LVA"], "solution": "EDF-101167796",
-         "case_id": None}]}
+         "case_id": None, "solution_name": "E-CUAS: European Counter Unmanned Aerial Systems",
+         "owner": "EST", "sharing_group": None, "marking": "TLP:GREEN · All organisations · REL TO EST, LTU, LVA"}]}
     assert table_rows(ok(as_("est.analyst", "assess", "list", "--solution", "EDF-101167796"))) == [
         ["3", "EDF-101167796", "6", "6", "85", "GREEN", "community", "EST, LTU, LVA"]]
     data = ok_json(as_("est.analyst", "assess", "list", "--need", "EDF-2022-DA-NAVAL-MSAS", "--json"))
@@ -740,6 +741,8 @@ def test_assess_update(qs_db):
     assert (fields(text)["trl"], fields(text)["weaknesses"], fields(text)["version"]) == ("7", "Short endurance", "3")
     entries = ok_json(as_("est.analyst", "audit", "list", "--type", "assessments", "--id", "1", "--json"))
     assert [e["action"] for e in entries] == ["update", "update", "create"]
+    assert (entries[1]["before"], entries[1]["after"]) == (None, None)  # Norway's data before and after: Norway's
+    entries = ok_json(as_("nor.analyst", "audit", "list", "--type", "assessments", "--id", "1", "--json"))
     assert (entries[1]["before"]["trl"], entries[1]["after"]["trl"]) == (6, 7)
 
 

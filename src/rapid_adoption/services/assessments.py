@@ -196,11 +196,18 @@ def list_visible(workspace: Workspace, actor: Actor, *, solution: str | None = N
     """Assessments the actor may see, newest first, optionally for one solution or need.
 
     Returns:
-        ``(total, rows)``: the count of visible matches and one page.
+        ``(total, rows)``: the count of visible matches and one page; each row has the solution's ref and name,
+        the owner's ref, the sharing group's name and the marking banner.
     """
+    from ..domain.sharing import marking_banner
+    from ..store.tables import Organisation, SharingGroup
+
     query = select(Assessment.id, Assessment.trl, Assessment.mrl, Assessment.fit_0_to_100, Assessment.assessed_on,
                    Assessment.tlp, Assessment.distribution, Assessment.releasable_to, Solution.ref.label("solution"),
-                   Assessment.case_id).join(Solution, Solution.id == Assessment.solution_id)
+                   Assessment.case_id, Solution.name.label("solution_name"), Organisation.ref.label("owner"),
+                   SharingGroup.name.label("sharing_group")).join(Solution, Solution.id == Assessment.solution_id).join(
+        Organisation, Organisation.id == Assessment.owner_org_id).outerjoin(
+        SharingGroup, SharingGroup.id == Assessment.sharing_group_id)
     with workspace.uow.read() as session:
         if solution:
             query = query.where(Assessment.solution_id == resolve(session, Solution, solution, actor).id)
@@ -209,7 +216,12 @@ def list_visible(workspace: Workspace, actor: Actor, *, solution: str | None = N
         query = restrict(query, actor)
         total = session.scalar(restrict(select(func.count()).select_from(query.subquery()), actor))
         rows = session.execute(query.order_by(Assessment.id.desc()).limit(limit).offset(offset)).mappings().all()
-        return total, [plain({**dict(r), "releasable_to": [c for c in r["releasable_to"].split(",") if c]}) for r in rows]
+        out = []
+        for r in rows:
+            codes = [c for c in r["releasable_to"].split(",") if c]
+            out.append(plain({**dict(r), "releasable_to": codes,
+                              "marking": marking_banner(r["tlp"], r["distribution"], r["sharing_group"], tuple(codes))}))
+        return total, out
 
 
 ASSESSMENT_SORTS = {"id": Assessment.id, "assessed_on": Assessment.assessed_on, "updated_at": Assessment.updated_at}
