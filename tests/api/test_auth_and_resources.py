@@ -17,7 +17,7 @@ from api_helpers import (  # noqa: F401 - fixtures
     qs_client,
     token_of,
 )
-from conftest import FROZEN_NOW
+from conftest import FROZEN_NOW, inspect_db
 from rapid_adoption.services.auth import actor_for_username, create_token, revoke_token, set_active
 
 
@@ -187,3 +187,18 @@ def test_organisations_users_and_audit(qs_ws, qs_client, admin_h):
         if cursor is None:
             break
     assert walked == page["total"]
+
+
+def test_token_uses_are_audited_but_do_not_count_as_changes(qs_ws, qs_client, admin_h):
+    from sqlalchemy import text as sql
+
+    with inspect_db(qs_ws) as session:
+        before = session.execute(sql("SELECT last_id, last_change_id FROM audit_head")).one()
+    for _ in range(3):
+        assert qs_client.get("/api/needs?limit=1", headers=admin_h).status_code == 200
+    with inspect_db(qs_ws) as session:
+        after = session.execute(sql("SELECT last_id, last_change_id FROM audit_head")).one()
+        actions = session.execute(sql("SELECT action FROM audit_entries WHERE id > :i ORDER BY id"),
+                                  {"i": before[0]}).scalars().all()
+    assert actions == ["token.use"] * 3
+    assert (after[0], after[1]) == (before[0] + 3, before[1])

@@ -51,6 +51,10 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+NO_CHANGE_ACTIONS = frozenset({"token.use", "login", "login.failed", "logout"})
+"""Audited actions that change no data: they leave ``audit_head.last_change_id`` where it is."""
+
+
 def record(session: Session, actor: Actor, action: str, object_type: str, object_id: int | None, *,
            now: datetime, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> AuditEntry:
     """Append one entry in the caller's transaction.
@@ -79,7 +83,10 @@ def record(session: Session, actor: Actor, action: str, object_type: str, object
     entry.entry_hash = entry_hash(_fields(entry), head.last_hash)
     session.add(entry)
     session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=entry.id, last_hash=entry.entry_hash))
+    moved = {"last_id": entry.id, "last_hash": entry.entry_hash}
+    if action not in NO_CHANGE_ACTIONS:
+        moved["last_change_id"] = entry.id
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(**moved))
     return entry
 
 

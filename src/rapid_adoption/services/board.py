@@ -108,15 +108,17 @@ BOARD_CACHE_SIZE = 32
 """How many boards :func:`build_board` keeps in memory (one per reader and state of the data)."""
 _boards: OrderedDict[tuple, Board] = OrderedDict()
 _boards_lock = Lock()
+_building: dict[tuple, Lock] = {}
 
 
 def _data_version(session) -> tuple:
     """What changes whenever anything the board shows may have changed.
 
-    Every write through the services appends an audit entry in its own transaction (the audit head moves);
+    Every write through the services appends an audit entry in its own transaction, which moves the audit head's
+    ``last_change_id`` (token uses and logins do not);
     the cases' and decisions' own counters also catch writes made outside the services (bulk loads).
     """
-    head = session.scalar(select(AuditHead.last_id).where(AuditHead.id == 1))
+    head = session.scalar(select(AuditHead.last_change_id).where(AuditHead.id == 1))
     cases = session.execute(unrestricted(select(func.count(), func.max(AdoptionCase.updated_at)),
                                          "cache key of the board: a count, never shown")).one()
     decisions = session.execute(unrestricted(select(func.count(), func.max(GateDecision.id)),
@@ -138,11 +140,17 @@ def build_board(workspace: Workspace, actor: Actor) -> Board:
         if key in _boards:
             _boards.move_to_end(key)
             return _boards[key]
-    board = read_board(workspace, actor)
-    with _boards_lock:
-        _boards[key] = board
-        while len(_boards) > BOARD_CACHE_SIZE:
-            _boards.popitem(last=False)
+        building = _building.setdefault(key, Lock())
+    with building:  # one reader builds a board; the others asking for the same one wait for it
+        with _boards_lock:
+            if key in _boards:
+                return _boards[key]
+        board = read_board(workspace, actor)
+        with _boards_lock:
+            _boards[key] = board
+            _building.pop(key, None)
+            while len(_boards) > BOARD_CACHE_SIZE:
+                _boards.popitem(last=False)
     return board
 
 

@@ -198,6 +198,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    last_change_id: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    """The newest entry that changed data: token uses, logins and logouts leave it (caches key on it)."""
 
 
 class Setting(Base):
