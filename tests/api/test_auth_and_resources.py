@@ -27,10 +27,10 @@ def _unauthorised(response, detail: str) -> None:
 
 
 def test_tokens_missing_bad_revoked_expired_or_of_a_deactivated_user(qs_ws, qs_client):
-    _unauthorised(qs_client.get("/api/needs"), "send an API token: 'Authorization: Bearer TOKEN' (rapid tokens create NAME)")
+    _unauthorised(qs_client.get("/api/needs"), "send an API token: 'Authorization: Bearer TOKEN' (rapid tokens create --name NAME)")
     _unauthorised(qs_client.get("/api/needs", headers=bearer("rapid_nonsense")), "the API token is not valid")
     _unauthorised(qs_client.get("/api/needs", headers={"Authorization": "Basic YWRtaW46eA=="}),
-                  "send an API token: 'Authorization: Bearer TOKEN' (rapid tokens create NAME)")
+                  "send an API token: 'Authorization: Bearer TOKEN' (rapid tokens create --name NAME)")
     admin = actor_for_username(qs_ws, "admin")
     revoked = create_token(qs_ws, admin, "old")
     revoke_token(qs_ws, admin, revoked.id)
