@@ -423,7 +423,8 @@ def test_skip_invalid_user_file_imports_the_good_rows_and_reports_the_rest(empty
                '{"ref": "UN-1", "title": "One again", "published_on": "", "priority": ""}'),
     ]
     assert report.counts["capability_needs"].inserted == 2
-    assert table_counts(empty_ws) == {**before, "capability_needs": 2, "audit_entries": before["audit_entries"] + 1}
+    assert table_counts(empty_ws) == {**before, "capability_needs": 2, "audit_entries": before["audit_entries"] + 1,
+                                      "match_terms": 2}  # each new need is indexed for matching
     with inspect_db(empty_ws) as s:
         got = s.execute(select(CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.priority).order_by(CapabilityNeed.ref))
         assert [tuple(r) for r in got] == [("UN-1", "One", "high"), ("UN-5", "Five", "low")]

@@ -51,6 +51,8 @@ AFTER_INIT = {
     "users": 1,  # the first admin
     "api_tokens": 0,
     "web_sessions": 0,
+    "match_terms": 0,
+    "match_vectors": 0,
     "sharing_groups": 0,
     "sharing_group_members": 0,
     "red_recipients": 0,
@@ -82,6 +84,7 @@ AFTER_ALL = {
     "test_centres": 100,
     "programme_memberships": 17,  # 13 cohort rows + 4 DIANA rows of the seed facts
     "investments": 9,  # 5 NIF direct + 4 NIF fund investments
+    "match_terms": 2983 + 22335,  # the retrieval index: one row per need and per solution
 }
 
 NOTES = {
@@ -528,7 +531,8 @@ def test_user_needs_file(empty_ws, tmp_path, name, text):
 
     assert report.counts["capability_needs"].inserted == 3
     assert report.changed == 3
-    assert table_counts(empty_ws) == {**before, "capability_needs": 3, "audit_entries": before["audit_entries"] + 1}
+    assert table_counts(empty_ws) == {**before, "capability_needs": 3, "audit_entries": before["audit_entries"] + 1,
+                                      "match_terms": 3}  # each new need is indexed for matching
     got = rows(empty_ws, select(
         CapabilityNeed.ref, CapabilityNeed.title, CapabilityNeed.statement, CapabilityNeed.operational_domain,
         CapabilityNeed.technology_areas, CapabilityNeed.priority, CapabilityNeed.source, CapabilityNeed.published_on,
