@@ -90,6 +90,8 @@ class Board:
     by_stage: dict[str, list[BoardCase]]
     funnel: Funnel
     now: datetime
+    urgent: list[BoardCase] = field(default_factory=list)
+    """Open cases overdue or at risk, overdue first, then by days left (computed once with the board)."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -225,4 +227,6 @@ def read_board(workspace: Workspace, actor: Actor) -> Board:
         s.value: round(median(months_to_pass[s.value]), 1) if months_to_pass.get(s.value) else None for s in ACTIVE_STAGES}
     funnel.status = {s: statuses[s] for s in ("on_track", "at_risk", "overdue")}
     funnel.adopted_within_budget_share = funnel.adopted_within_budget / funnel.total if funnel.total else 0.0
-    return Board(by_stage, funnel, now)
+    urgent = sorted((c for s in ACTIVE_STAGES for c in by_stage[s.value] if c.status in ("overdue", "at_risk")),
+                    key=lambda c: (c.status != "overdue", c.days_left, c.id))
+    return Board(by_stage, funnel, now, urgent)

@@ -48,9 +48,25 @@ def resolve(session: Session, model: type, ident: str | int, actor: Actor, actio
     record = by_id if by_id is not None else by_ref
     if record is None:
         raise NotFound(f"no {label} {text!r} (give its id or ref)")
-    if action == "change" and record.owner_org_id != actor.org_id:
-        raise PermissionDenied(f"{label} {text} belongs to another organisation: only its owner may change it")
+    if action == "change":
+        require_owner(record, actor, text)
     return record
+
+
+def require_owner(record, actor: Actor, ident: str | int | None = None) -> None:
+    """Check that ``actor``'s organisation owns ``record`` (a visible shared record already loaded).
+
+    Args:
+        ident: how the user named the record, for the message (default its id).
+
+    Raises:
+        PermissionDenied: another organisation owns it, e.g. "capability need 5 belongs to another
+            organisation: only its owner may change it".
+    """
+    if record.owner_org_id != actor.org_id:
+        label = LABELS.get(type(record), type(record).__name__)
+        raise PermissionDenied(f"{label} {record.id if ident is None else ident} belongs to another organisation: "
+                               "only its owner may change it")
 
 
 def plain(value: Any) -> Any:

@@ -48,7 +48,7 @@ from ..store.tables import (
 )
 from . import audit
 from .catalogue import _with_owner
-from .records import LABELS, resolve
+from .records import LABELS, require_owner, resolve
 from .workspace import Workspace
 
 MODELS = {"needs": CapabilityNeed, "solutions": Solution, "companies": Company, "centres": TestCentre}
@@ -310,7 +310,7 @@ def update(workspace: Workspace, actor: Actor, resource: str, ident: str | int, 
     try:
         with workspace.uow.transaction() as session:
             row = resolve(session, model, ident, actor)
-            resolve(session, model, str(row.id), actor, "change")
+            require_owner(row, actor)
             _require_role(resource, actor, "changing")
             _check_fields(resource, values)
             if row.version != expected_version:
@@ -392,7 +392,7 @@ def delete(workspace: Workspace, actor: Actor, resource: str, ident: str | int, 
     try:
         with workspace.uow.transaction() as session:
             row = resolve(session, model, ident, actor)
-            resolve(session, model, str(row.id), actor, "change")
+            require_owner(row, actor)
             _require_role(resource, actor, "deleting")
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(f"{label} {row.id} is at version {row.version}, not {expected_version}: "

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 
 from ..domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..domain.records import check_text
 from ..domain.sharing import Actor, parse_releasable_to
 from ..domain.types import TLP, Distribution
-from ..store.sharing import restrict, unrestricted
+from ..store.sharing import restrict
 from ..store.tables import (
     CONTAINED_IN_CASE,
     SHARED_MODELS,
@@ -29,7 +29,7 @@ from ..store.tables import (
 )
 from . import audit
 from .auth import group_ids_for
-from .records import marking_of, resolve, stored_releasable
+from .records import marking_of, require_owner, resolve, stored_releasable
 from .workspace import Workspace
 
 SHARE_ROLES = ("admin", "analyst", "board", "test_centre")
@@ -290,10 +290,10 @@ def share(workspace: Workspace, actor: Actor, record: str, *, distribution: str 
     with workspace.uow.transaction() as session:
         # Found first: a record the actor may not see is "not found" whatever the actor's roles; then the role;
         # then the ownership.
-        resolve(session, model, ident, actor)
+        row = resolve(session, model, ident, actor)
         if not actor.has_role(*SHARE_ROLES):
             raise PermissionDenied(f"changing sharing needs the role {', '.join(SHARE_ROLES)}")
-        row = resolve(session, model, ident, actor, "change")
+        require_owner(row, actor, ident)
         if expected_version is not None and row.version != expected_version:
             raise Conflict(f"{text_kind(table_name)} {row.id} is at version {row.version}, not {expected_version}: "
                            "reload and try again")

@@ -24,10 +24,9 @@ def dashboard(request: Request, actor: PageActor, all: bool = False):
     """
     workspace = workspace_of(request)
     board = build_board(workspace, actor)
-    urgent = sorted((c for s in ACTIVE_STAGES for c in board.by_stage[s.value] if c.status in ("overdue", "at_risk")),
-                    key=lambda c: (c.status != "overdue", c.days_left, c.id))
     return render(request, "dashboard.html", {
-        "board": board, "funnel": board.funnel, "shown": 1_000_000_000 if all else BOARD_SHOWN, "budgets": workspace.settings.budgets, "urgent": urgent,
+        "board": board, "funnel": board.funnel, "shown": 1_000_000_000 if all else BOARD_SHOWN,
+        "budgets": workspace.settings.budgets, "urgent": board.urgent,
         "active": [s.value for s in ACTIVE_STAGES],
         "terminal": [Stage.ADOPTED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value],
         "funnel_stages": [s.value for s in ACTIVE_STAGES] + [Stage.ADOPTED.value],
