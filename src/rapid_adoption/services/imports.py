@@ -35,7 +35,6 @@ from ..store.tables import (
     MrlLevel,
     Organisation,
     ProgrammeMembership,
-    Setting,
     Solution,
     SolutionParticipant,
     TechnologyArea,
@@ -45,7 +44,7 @@ from ..store.tables import (
 from . import audit
 from .auth import system_actor
 from .upsert import UpsertCount, upsert
-from .workspace import HOME_ORG_KEY, Workspace
+from .workspace import Workspace
 
 BUNDLED_SOURCES = ("taxonomies", "edf", "sbir", "network")
 """Bundled sources in the order ``all`` imports them (owners and reference data first)."""

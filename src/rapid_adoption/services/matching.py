@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import String, cast, delete, func, insert, select
 
-from ..domain.errors import NotFound, PermissionDenied, ValidationError
+from ..domain.errors import PermissionDenied, ValidationError
 from ..domain.records import TRL_RANGE
 from ..domain.sharing import Actor
 from ..domain.types import OperationalDomain

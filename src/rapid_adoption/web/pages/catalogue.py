@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ...domain.errors import Conflict, GateNotSatisfied, NotFound, RapidError, ValidationError
