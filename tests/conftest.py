@@ -126,6 +126,7 @@ def _copy_of(kind: str, backend, templates, postgres, tmp_path):
         ws = open_ws(path)
         yield ws
         ws.close()
+        path.unlink(missing_ok=True)
         return
     name = postgres.create(template=source)
     ws = open_ws(postgres.url_for(name))
