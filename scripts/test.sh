@@ -12,6 +12,13 @@ python3 -m venv .venv
 . .venv/bin/activate
 pip install -q --disable-pip-version-check -e '.[test]'
 
+# The badge interoperability tests run Digital Bazaar's verifier (interop/, versions pinned by package-lock.json).
+if command -v npm >/dev/null 2>&1; then
+  (cd interop && npm ci --no-audit --no-fund --silent)
+else
+  echo "warning: npm is not installed: the badge interoperability tests will be skipped" >&2
+fi
+
 # The browser tests drive Debian's chromium through Playwright; no browser is downloaded at run time.
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
