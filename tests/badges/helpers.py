@@ -12,7 +12,6 @@ from rapid_adoption.badges import (
     Company,
     Ed25519KeyPair,
     EvaluationProcedure,
-    ExternalDemonstration,
     IssuerProfile,
     PinnedDocumentLoader,
     Solution,

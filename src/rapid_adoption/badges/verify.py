@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
+
 from rapid_adoption.badges.contexts import OB_V3P0_URL, VC_V2_URL, PinnedDocumentLoader
 from rapid_adoption.badges.jose import decode_jws, looks_like_jws
 from rapid_adoption.badges.keys import DidWebDocuments, ResolvedVerificationMethod, resolve_verification_method
@@ -334,8 +336,9 @@ class BadgeVerifier:
             after the trusted-issuer list's own documents.
         loader: the pinned document loader (default: bundled contexts).
 
-    The verifier caches the outcome of checking a status list credential's proof, keyed by the SHA-256 of its JSON
-    (same bytes, same outcome); the validity window is checked at every call. Thread-safe.
+    The verifier caches the outcome of checking a status list credential's proof (at most 1,024 of them), keyed by
+    the SHA-256 of its JSON (same content, same outcome); the validity window and the bits are checked at every call.
+    Thread-safe.
     """
 
     def __init__(
@@ -350,7 +353,7 @@ class BadgeVerifier:
         self.status_lists = status_lists
         self.did_web_documents = did_web_documents
         self.loader = loader
-        self._status_proofs: dict[str, tuple[bool, str]] = {}
+        self._status_proofs: LRUCache = LRUCache(maxsize=1024)
         self._lock = threading.Lock()
 
     def _resolve_did_web(self, did: str) -> Mapping[str, Any] | None:
