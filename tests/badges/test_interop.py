@@ -8,6 +8,7 @@ Both sides use the same pinned contexts and no network: the Node verifier checks
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +21,10 @@ from badges.helpers import BADGE_INDEX, ISSUED_AT, ISSUER_KEY, NOW, REVOCATION_U
 
 INTEROP = Path(__file__).resolve().parents[2] / "interop"
 NODE = shutil.which("node")
+
+if os.environ.get("RAPID_REQUIRE_INTEROP") == "1":  # set by scripts/test.sh once it has run `npm ci`
+    assert NODE is not None, "RAPID_REQUIRE_INTEROP=1 but node is not on PATH"
+    assert (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir(), "RAPID_REQUIRE_INTEROP=1 but interop/node_modules is missing"
 
 pytestmark = [
     pytest.mark.skipif(NODE is None, reason="node is not installed: the interoperability tests need Node.js 18 or later"),
