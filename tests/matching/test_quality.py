@@ -56,3 +56,14 @@ def test_tokens_keep_non_english_words_and_drop_english_stop_words():
     assert tokenize("Défense aérienne: Überwachung and the counter-UAS") == [
         "défense", "aérienne", "überwachung", "counter", "uas"]
     assert tokenize("") == [] and tokenize(None) == [] and tokenize("a an the of") == []
+
+
+def test_french_and_german_stop_words_go_only_from_french_and_german_sentences():
+    assert tokenize("Lutte anti-drones: détection des drones") == ["lutte", "anti", "drones", "détection", "drones"]
+    assert tokenize("Die Überwachung des Luftraums für die Truppe") == ["überwachung", "luftraums", "truppe"]
+    # one sentence per language: each loses its own stop words only
+    assert tokenize("Détection de drones pour les convois. The AI will die casting parts for the EU war effort.") == [
+        "détection", "drones", "convois", "ai", "die", "casting", "parts", "eu", "war", "effort"]
+    # words that are French or German stop words but English content words stay in English text
+    assert tokenize("deployable autonomous ai agent") == ["deployable", "autonomous", "ai", "agent"]
+    assert tokenize("man-portable air defence") == ["man", "portable", "air", "defence"]

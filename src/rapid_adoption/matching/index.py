@@ -7,7 +7,6 @@ settings A, B and C) and not tuned by hand afterwards.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -27,7 +26,7 @@ def index_terms(text: str | None) -> str:
 
 
 class CorpusIndex:
-    """BM25 over documents given as keys with title and body terms, plus document frequencies for explanations.
+    """BM25 over documents given as keys with title and body terms.
 
     Args:
         keys: record ids, ascending (the order ties fall back on).
@@ -42,11 +41,6 @@ class CorpusIndex:
         self.settings = settings
         self.lexical = LexicalIndex(keys, self.titles, self.bodies, settings)
         self.keys = self.lexical.keys
-        df: Counter = Counter()
-        for t, b in zip(self.titles, self.bodies):
-            df.update(set(t) | set(b))
-        n = max(len(self.keys), 1)
-        self.idf = {term: float(np.log(1 + (n - c + 0.5) / (c + 0.5))) for term, c in df.items()}
 
     def __len__(self) -> int:
         """The number of documents."""
@@ -84,3 +78,14 @@ class CorpusIndex:
         if eligible is not None:
             positive &= eligible
         return top_k(scores, self.keys, k, positive), int(positive.sum())
+
+    def term_scores(self, query_terms: Sequence[str], keys: Sequence[int]) -> list[dict[str, float]]:
+        """Each query term's part of the BM25 score of the documents ``keys`` (see
+        :meth:`rapid_adoption.matching.lexical.LexicalIndex.term_scores`): one ``{term: part}`` per key.
+
+        Raises:
+            KeyError: no document has one of the keys.
+        """
+        positions = [self.lexical.position[int(k)] for k in keys]
+        present = [set(self.titles[i]).union(self.bodies[i]) for i in positions]
+        return self.lexical.term_scores(query_terms, positions, present)

@@ -24,7 +24,8 @@ class Passage(BaseModel):
 
 
 class Explanation(BaseModel):
-    """Why a candidate matched: the matched words (rarest first) and its best passages."""
+    """Why a candidate matched: the matched words (the one adding most to the BM25 score first) and its best
+    passages."""
 
     terms: list[str]
     passages: list[Passage]
