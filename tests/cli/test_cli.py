@@ -1089,7 +1089,7 @@ def test_case_withdraw_a_quickstart_case_by_ref(qs_db):
           "the case is withdrawn: a closed case cannot move")
     funnel = ok_json(rapid("board", "--json"))["funnel"]
     assert funnel["current"]["withdrawn"] == 1
-    assert funnel["current"]["tevv"] == 37
+    assert funnel["current"]["tevv"] == 36  # 38 less the demonstration case (23) and this one
     assert funnel["status"] == {"on_track": 0, "at_risk": 0, "overdue": 41}
 
 
@@ -1191,13 +1191,17 @@ def test_board_json_funnel_on_the_quickstart_data(qs_db):
     assert board["now"] == NOW.isoformat()
     funnel = board["funnel"]
     assert funnel["total"] == e["total"]
-    assert funnel["current"] == {"market_research": 0, "tevv": e["tevv"], "badge": e["badge"], "contracting": 0,
-                                 "fielding": 0, "adopted": e["navy"], "rejected": 0, "withdrawn": 0}
+    # The quickstart's demonstration case (23, E-CUAS) passed its tevv gate by its trial, then its badge gate.
+    demo = 1
+    assert funnel["current"] == {"market_research": 0, "tevv": e["tevv"] - demo, "badge": e["badge"],
+                                 "contracting": demo, "fielding": 0, "adopted": e["navy"], "rejected": 0,
+                                 "withdrawn": 0}
     # EDF cases pass market research on opening (and tevv when they ended); Navy cases pass every gate.
-    assert funnel["reached"] == {"market_research": e["total"], "tevv": e["total"], "badge": e["badge"] + e["navy"],
-                                 "contracting": e["navy"], "fielding": e["navy"], "adopted": e["navy"]}
-    assert funnel["passed"] == {"market_research": e["total"], "tevv": e["badge"] + e["navy"], "badge": e["navy"],
-                                "contracting": e["navy"], "fielding": e["navy"]}
+    assert funnel["reached"] == {"market_research": e["total"], "tevv": e["total"],
+                                 "badge": e["badge"] + e["navy"] + demo, "contracting": e["navy"] + demo,
+                                 "fielding": e["navy"], "adopted": e["navy"]}
+    assert funnel["passed"] == {"market_research": e["total"], "tevv": e["badge"] + e["navy"] + demo,
+                                "badge": e["navy"] + demo, "contracting": e["navy"], "fielding": e["navy"]}
     # Only the EDF cases pass a gate (market research, on their opening day) by its deadline.
     assert funnel["passed_on_time"] == {"market_research": e["edf"] + e["navy_mr_on_time"], "tevv": 0, "badge": 0,
                                         "contracting": 0, "fielding": 0}
@@ -1232,15 +1236,16 @@ def test_board_json_cases_most_urgent_first(qs_db):
 
 def test_board_text(qs_db):
     text = ok(rapid("board"))
-    assert "tevv (38)" in text
+    assert "tevv (37)" in text
     assert "badge (4)" in text
+    assert "contracting (1)" in text  # the quickstart's demonstration case
     assert "adopted (172)" in text
-    for empty in ("market_research", "contracting", "fielding", "rejected", "withdrawn"):
+    for empty in ("market_research", "fielding", "rejected", "withdrawn"):
         assert f"{empty} (" not in text
-    assert "28 more in tevv; rapid board --all shows them" in text
+    assert "27 more in tevv; rapid board --all shows them" in text
     assert "162 more in adopted; rapid board --all shows them" in text
     assert "more in badge" not in text
-    assert len(board_rows(text)) == 10 + 4 + 10
+    assert len(board_rows(text)) == 10 + 4 + 1 + 10
     # The most urgent case leads its stage, with its days in full.
     assert re.search(r"^\s+3\s+Sustainable components for underwater applications → SCUALE: .*\s+EU-DEFIS\s+overdue"
                      r"\s+-638\s+36\.0\s", text, re.MULTILINE)
@@ -1258,8 +1263,8 @@ def test_board_all_shows_every_case(qs_db):
 
 def test_board_per_stage(qs_db):
     text = ok(rapid("board", "--per-stage", "2"))
-    assert len(board_rows(text)) == 6
-    assert "36 more in tevv; rapid board --all shows them" in text
+    assert len(board_rows(text)) == 7
+    assert "35 more in tevv; rapid board --all shows them" in text
     assert "2 more in badge; rapid board --all shows them" in text
     assert "170 more in adopted; rapid board --all shows them" in text
 
@@ -1377,10 +1382,10 @@ def test_quickstart_report_board_and_funnel(quickstart_runs):
     # Regression: codes printed with a space ("OSD 04-DH4", "SOCOM 02-006") carry a year too.
     assert "'OSD 04-DH4'" not in text and "'SOCOM 02-006'" not in text
     # The board (8 cases per stage by default) and the funnel follow.
-    assert "tevv (38)" in text and "badge (4)" in text and "adopted (172)" in text
-    assert "30 more in tevv; rapid board --all shows them" in text
+    assert "tevv (37)" in text and "badge (4)" in text and "contracting (1)" in text and "adopted (172)" in text
+    assert "29 more in tevv; rapid board --all shows them" in text
     assert "164 more in adopted; rapid board --all shows them" in text
-    assert len(board_rows(text)) == 8 + 4 + 8
+    assert len(board_rows(text)) == 8 + 4 + 1 + 8
     assert "Open cases: 0 on track, 1 at risk, 41 overdue." in text
     assert "Adopted within 24 months: 0 of 214 cases (0.0%); adopted at all: 172." in text
 

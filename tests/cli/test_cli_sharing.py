@@ -858,13 +858,13 @@ def test_share_a_need_you_own_and_its_show_page(qs_db, tmp_path):
 @pytest.mark.parametrize(("user", "args", "code", "message"), [
     ("nor.analyst", ["assessment2"], 2,
      "RECORD: give the record as TYPE:ID, e.g. assessment:12; TYPE is one of need, solution, company, centre, case, "
-     "assessment, membership, investment"),
+     "assessment, membership, investment, procedure, trial"),
     ("nor.analyst", ["assessment:"], 2,
      "RECORD: give the record as TYPE:ID, e.g. assessment:12; TYPE is one of need, solution, company, centre, case, "
-     "assessment, membership, investment"),
+     "assessment, membership, investment, procedure, trial"),
     ("nor.analyst", ["widget:2"], 2,
      "RECORD: unknown record type 'widget'; expected one of need, solution, company, centre, case, assessment, "
-     "membership, investment"),
+     "membership, investment, procedure, trial"),
     ("deu.analyst", ["assessment:4", "--group", GROUP], 3, "no sharing group 'Nordic-Baltic' that DEU belongs to"),
     ("nor.analyst", ["assessment:2", "--group", "Nope"], 3, "no sharing group 'Nope' that NOR belongs to"),
     ("nor.analyst", ["assessment:4", "--tlp", "GREEN"], 4,

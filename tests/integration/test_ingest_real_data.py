@@ -68,6 +68,8 @@ AFTER_INIT = {
     "investments": 0,
     "adoption_cases": 0,
     "gate_decisions": 0,
+    "evaluation_procedures": 0, "centre_calendars": 0, "trials": 0, "trial_results": 0, "tevv_overrides": 0,
+    "case_risks": 0, "risk_scores": 0,
 }
 
 # After `run_import(ws, "all")` on the bundled data.

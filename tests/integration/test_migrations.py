@@ -16,7 +16,7 @@ def test_upgrade_head_on_an_empty_database(tmp_path):
     assert migrate.current_revision(engine) is None
     assert not migrate.is_initialised(engine)
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision(engine) == "0005"
+    assert migrate.current_revision(engine) == migrate.head_revision(engine) == "0006"
     tables = set(inspect(engine).get_table_names())
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
 
@@ -39,7 +39,7 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
 
 def test_every_user_data_table_carries_sharing_and_version_columns():
     user_tables = {"companies", "capability_needs", "solutions", "test_centres", "adoption_cases", "gate_decisions",
-                   "programme_memberships", "investments", "assessments"}
+                   "programme_memberships", "investments", "assessments", "evaluation_procedures", "trials"}
     for name in user_tables:
         columns = set(Base.metadata.tables[name].columns.keys())
         assert {"owner_org_id", "distribution", "tlp", "sharing_group_id", "releasable_to", "version", "created_at",
@@ -58,7 +58,7 @@ def test_postgresql_upgrade_head_and_check(postgres):
     try:
         engine = make_engine(postgres.url_for(name))
         migrate.upgrade(engine)
-        assert migrate.current_revision(engine) == "0005"
+        assert migrate.current_revision(engine) == "0006"
         assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
         try:
             command.check(migrate.alembic_config(engine))

@@ -22,7 +22,7 @@ def test_open_a_case_from_the_need_page_advance_it_and_see_the_board_change(web)
     need = client.get("/needs/EDF-2023-DA-AIR-SPS")
     board_before = client.get("/?all=1")
     assert _column_count(board_before.text, "market_research") == 0
-    assert _column_count(board_before.text, "tevv") == 38
+    assert _column_count(board_before.text, "tevv") == 37
     opened = client.post("/needs/EDF-2023-DA-AIR-SPS/cases",
                          data={"csrf_token": csrf_of(need.text), "solution": "EDF-101167826"})
     assert opened.status_code == 303
@@ -48,7 +48,7 @@ def test_open_a_case_from_the_need_page_advance_it_and_see_the_board_change(web)
     assert "TRL 6 confirmed by the analyst" in after
     board_after = client.get("/?all=1")
     assert _column_count(board_after.text, "market_research") == 0
-    assert _column_count(board_after.text, "tevv") == 39
+    assert _column_count(board_after.text, "tevv") == 38
     assert 'data-case="215"' in re.search(r'data-stage="tevv">(.*?)</section>', board_after.text, re.S).group(1)
     assert "1 on track 1 at risk 41 overdue" in text_of(board_after.text)
 

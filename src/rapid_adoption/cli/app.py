@@ -18,6 +18,7 @@ from .common import IDENTITY
 from .serve import serve
 from .setup import db_app, init
 from .sharing import groups_app, share
+from .trials import calendar_app, procedures_app, risks_app, trials_app
 
 app = typer.Typer(
     name="rapid",
@@ -59,6 +60,10 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(match_app, name="match")
 app.add_typer(index_app, name="index")
+app.add_typer(trials_app, name="trials")
+app.add_typer(procedures_app, name="procedures")
+app.add_typer(risks_app, name="risks")
+app.add_typer(calendar_app, name="calendar")
 for _resource in ("needs", "solutions", "companies", "centres"):
     app.add_typer(make_group(_resource), name=_resource)
 

@@ -13,6 +13,7 @@ from .common import console, handle_errors, step_progress
 from .imports import print_report
 from .match import candidates_table
 from .serve import DEFAULT_HOST, DEFAULT_PORT, run_server
+from .trials import print_tevv_example
 
 HELP_TEXT = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
 
@@ -25,6 +26,8 @@ EDF projects: each project is a case on its call, owned by the European Commissi
 Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1 October before the fiscal year of its earliest prior SBIR topic (N112-137 is FY2011: 2010-10-01). Its Phase III contract is dated 1 October before the transition's fiscal year (a lower bound), and every gate up to contracting is recorded then. Every transition in the file is a procurement (the Navy bought the capability for use), so the case is adopted on that date.
 
 Every inferred decision is marked as inferred. Finally it prints the board and the funnel.
+
+Testing: it imports the example evaluation procedures, requests a trial for every case in tevv (counter-UAS, maritime USV or generic system demonstration, by the need's test domain), schedules them across the test-centre network with CP-SAT and prints the plan. One case, E-CUAS (QS-EDF-101167796), is a demonstration: its trial's results are made-up values, marked as a demonstration, and it passes the tevv gate into badge.
 """
 
 
@@ -38,7 +41,7 @@ def quickstart(
 ) -> None:
     """Build a workspace from the bundled real data, open cases from real pairs, and print the board."""
     ws = Workspace.open()
-    with step_progress(11) as step:
+    with step_progress(12) as step:
         report = run_quickstart(ws, reuse=reuse, progress=step)
     if report.backup:
         console.print(f"The previous workspace was moved to {report.backup}.", highlight=False)
@@ -50,6 +53,8 @@ def quickstart(
     show_board(per_stage)
     if report.sharing is not None:
         console.print(sharing_table(report.sharing), highlight=False)
+    if report.tevv is not None:
+        print_tevv_example(report.tevv)
     for result in report.candidates.values():
         console.print(candidates_table(result, passages=False))
     if report.candidates:

@@ -196,7 +196,10 @@ class CaseService:
 
         Raises:
             NotFound: no such case.
-            GateNotSatisfied: ``to`` is not the next stage, or the case is closed.
+            GateNotSatisfied: ``to`` is not the next stage, or the case is closed; or, leaving ``tevv``, the
+                case's completed trials do not cover every use case of their procedure, or a use case failed
+                without a board override (:func:`rapid_adoption.services.tevv_trials.check_tevv_gate`). An
+                ``inferred`` decision (recorded from a source's dates, as the quickstart does) skips that check.
             ValidationError: empty rationale, a bad evidence URL, or a bad ``decided_at``.
             Conflict: ``expected_version`` is stale.
         """
@@ -207,6 +210,10 @@ class CaseService:
         self._require(DECIDE_ROLES, "a gate decision")
         case = resolve(session, AdoptionCase, case_ident, self.actor, "change")
         check_advance(Stage(case.stage), to)
+        if case.stage == Stage.TEVV.value and not inferred and expected_version in (None, case.version):
+            from .tevv_trials import check_tevv_gate  # the tevv gate: trials cover the procedure's use cases
+
+            check_tevv_gate(session, self.actor, case)
         self._decide(session, case, to, rationale, evidence, decided_at, inferred, expected_version)
 
     def close(self, case_ident: str | int, as_stage: Stage, rationale: str, evidence: Sequence[str] = (), *,

@@ -74,6 +74,8 @@ class QuickstartReport:
     demo_password: str | None = None
     candidates: dict[str, dict] = field(default_factory=dict)
     """For a few real needs (:data:`SHOWCASE_NEEDS`), the top solutions ranked by ``services.matching``."""
+    tevv: object | None = None
+    """The TEVV part (:class:`rapid_adoption.services.tevv_quickstart.TevvExample`): trials, plan, demonstration."""
 
 
 def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
@@ -229,6 +231,10 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
             usernames = list(session.scalars(select(User.username).order_by(User.id)))
         for username in usernames:
             set_password(workspace, None, username, report.demo_password)
+    say("requesting and scheduling trials for the cases in tevv")
+    from .tevv_quickstart import run_tevv_example
+
+    report.tevv = run_tevv_example(workspace)
     from .matching import MatchFilters, candidates_for_need  # BM25 only: no dense model runs here
     from ..domain.errors import NotFound
     with workspace.uow.read() as session:

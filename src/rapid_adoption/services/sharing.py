@@ -37,7 +37,7 @@ SHARE_ROLES = ("admin", "analyst", "board", "test_centre")
 RECORD_TYPES = {
     "need": "capability_needs", "solution": "solutions", "company": "companies", "centre": "test_centres",
     "case": "adoption_cases", "assessment": "assessments", "membership": "programme_memberships",
-    "investment": "investments",
+    "investment": "investments", "procedure": "evaluation_procedures", "trial": "trials",
 }
 """Names used on the command line (``rapid share assessment:12``) and the tables they stand for."""
 

@@ -12,7 +12,7 @@ loudly in tests instead of leaking.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import Boolean, Select, String, and_, case, event, exists, false, literal_column, or_, select, true
 from sqlalchemy.ext.compiler import compiles
@@ -139,10 +139,20 @@ def parts_visible(table: FromClause, actor: Actor):
     return and_(solution, need)
 
 
+FOLLOWERS: dict[str, Callable[[FromClause, Actor, str], ColumnElement]] = {}
+"""Shared tables without a marking of their own, by name: the function gives the whole condition for a row (e.g. a
+trial result is visible exactly when its trial is). Filled by :mod:`rapid_adoption.store.sharing_tevv`."""
+CONTAINERS: dict[str, Callable[[FromClause, Actor], ColumnElement]] = {}
+"""Extra conditions of shared tables, by name, joined to their own marking's (e.g. a trial needs its solution and
+test centre visible too). Filled by :mod:`rapid_adoption.store.sharing_tevv`."""
+
+
 @lru_cache(maxsize=1024)
 def _condition(table: FromClause, actor: Actor, action: str):
     """The filter for one table (cached: conditions are immutable and an Actor is hashable)."""
     base_name = table.element.name if isinstance(table, Alias) else table.name
+    if base_name in FOLLOWERS:
+        return FOLLOWERS[base_name](table, actor, action)
     if action == "change":
         return table.c.owner_org_id == actor.org_id
     condition = visible_condition(table, actor)
@@ -159,6 +169,8 @@ def _condition(table: FromClause, actor: Actor, action: str):
             exists().where(cases.c.id == table.c.case_id, visible).correlate(table),
             table.c.case_id.in_(select(cases.c.id).where(visible)))
         condition = and_(condition, case((table.c.case_id.is_(None), true()), else_=container_visible))
+    if base_name in CONTAINERS:
+        condition = and_(condition, CONTAINERS[base_name](table, actor))
     return condition
 
 
@@ -262,3 +274,5 @@ def install_guard(session_factory) -> None:
 
 
 __all__ = ["restrict", "unrestricted", "visible_condition", "install_guard", "UnfilteredRead", "Session"]
+
+from . import sharing_tevv  # noqa: E402,F401 - registers the TEVV tables' conditions

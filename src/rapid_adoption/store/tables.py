@@ -451,3 +451,5 @@ SHARED_MODELS: dict[str, type] = {
 
 CONTAINED_IN_CASE = ("gate_decisions", "assessments")
 """Tables whose rows may sit inside an adoption case (``case_id``) and are never more visible than it."""
+
+from . import tables_tevv  # noqa: E402,F401 - the TEVV tables (they register themselves in SHARED_MODELS)
