@@ -70,6 +70,7 @@ AFTER_INIT = {
     "gate_decisions": 0,
     "evaluation_procedures": 0, "centre_calendars": 0, "trials": 0, "trial_results": 0, "tevv_overrides": 0,
     "case_risks": 0, "risk_scores": 0,
+    "issuer_keys": 0, "trusted_issuers": 0, "badge_status_lists": 0, "badges": 0, "external_demonstrations": 0,
 }
 
 # After `run_import(ws, "all")` on the bundled data.

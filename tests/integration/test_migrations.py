@@ -16,7 +16,7 @@ def test_upgrade_head_on_an_empty_database(tmp_path):
     assert migrate.current_revision(engine) is None
     assert not migrate.is_initialised(engine)
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision(engine) == "0006"
+    assert migrate.current_revision(engine) == migrate.head_revision(engine) == "0007"
     tables = set(inspect(engine).get_table_names())
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
 
@@ -58,7 +58,7 @@ def test_postgresql_upgrade_head_and_check(postgres):
     try:
         engine = make_engine(postgres.url_for(name))
         migrate.upgrade(engine)
-        assert migrate.current_revision(engine) == "0006"
+        assert migrate.current_revision(engine) == "0007"
         assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
         try:
             command.check(migrate.alembic_config(engine))

@@ -14,6 +14,7 @@ from .quickstart import quickstart
 from .access import tokens_app, users_app
 from .assess import assess_app
 from .audit import audit_app
+from .badge import badge_app, issuer_app
 from .common import IDENTITY
 from .serve import serve
 from .setup import db_app, init
@@ -64,6 +65,8 @@ app.add_typer(trials_app, name="trials")
 app.add_typer(procedures_app, name="procedures")
 app.add_typer(risks_app, name="risks")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(badge_app, name="badge")
+app.add_typer(issuer_app, name="issuer")
 for _resource in ("needs", "solutions", "companies", "centres"):
     app.add_typer(make_group(_resource), name=_resource)
 

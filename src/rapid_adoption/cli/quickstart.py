@@ -14,6 +14,7 @@ from .imports import print_report
 from .match import candidates_table
 from .serve import DEFAULT_HOST, DEFAULT_PORT, run_server
 from .trials import print_tevv_example
+from .badge import write_quickstart_badge
 
 HELP_TEXT = """Build a workspace from the bundled real data and show how real programmes compare with the 24-month target.
 
@@ -28,6 +29,8 @@ Navy SBIR-to-Phase-III transitions: each is a case owned by the USA, opened on 1
 Every inferred decision is marked as inferred. Finally it prints the board and the funnel.
 
 Testing: it imports the example evaluation procedures, requests a trial for every case in tevv (counter-UAS, maritime USV or generic system demonstration, by the need's test domain), schedules them across the test-centre network with CP-SAT and prints the plan. One case, E-CUAS (QS-EDF-101167796), is a demonstration: its trial's results are made-up values, marked as a demonstration, and it passes the tevv gate into badge.
+
+Badges: the board of that demonstration case then passes its badge gate, which issues the badge of approval (an Open Badges 3.0 credential, signed with the European Commission's issuer key). The quickstart writes it next to the workspace as badge-QS-EDF-101167796.json and .jwt, and checks it as 'rapid badge verify' does.
 """
 
 
@@ -41,7 +44,7 @@ def quickstart(
 ) -> None:
     """Build a workspace from the bundled real data, open cases from real pairs, and print the board."""
     ws = Workspace.open()
-    with step_progress(12) as step:
+    with step_progress(13) as step:
         report = run_quickstart(ws, reuse=reuse, progress=step)
     if report.backup:
         console.print(f"The previous workspace was moved to {report.backup}.", highlight=False)
@@ -55,6 +58,8 @@ def quickstart(
         console.print(sharing_table(report.sharing), highlight=False)
     if report.tevv is not None:
         print_tevv_example(report.tevv)
+    if report.badge is not None:
+        write_quickstart_badge(ws, report.badge)
     for result in report.candidates.values():
         console.print(candidates_table(result, passages=False))
     if report.candidates:

@@ -191,7 +191,7 @@ class CaseService:
 
     def advance(self, case_ident: str | int, to: Stage, rationale: str, evidence: Sequence[str] = (), *,
                 decided_at: datetime | None = None, inferred: bool = False, expected_version: int | None = None,
-                session: Session | None = None) -> None:
+                session: Session | None = None, award=None) -> None:
         """Pass the current stage's gate and enter ``to`` (which must be the next stage).
 
         Raises:
@@ -200,13 +200,16 @@ class CaseService:
                 case's completed trials do not cover every use case of their procedure, or a use case failed
                 without a board override (:func:`rapid_adoption.services.tevv_trials.check_tevv_gate`). An
                 ``inferred`` decision (recorded from a source's dates, as the quickstart does) skips that check.
+                Leaving ``badge`` (not inferred), the case needs evidence for a badge, and passing the gate issues
+                it in the same transaction (:func:`rapid_adoption.services.badges.plan_award`; ``award`` is an
+                optional :class:`rapid_adoption.services.badges.AwardOptions`).
             ValidationError: empty rationale, a bad evidence URL, or a bad ``decided_at``.
             Conflict: ``expected_version`` is stale.
         """
         if session is None:
             with self.ws.uow.transaction() as s:
                 return self.advance(case_ident, to, rationale, evidence, decided_at=decided_at, inferred=inferred,
-                                    expected_version=expected_version, session=s)
+                                    expected_version=expected_version, session=s, award=award)
         self._require(DECIDE_ROLES, "a gate decision")
         case = resolve(session, AdoptionCase, case_ident, self.actor, "change")
         check_advance(Stage(case.stage), to)
@@ -214,7 +217,16 @@ class CaseService:
             from .tevv_trials import check_tevv_gate  # the tevv gate: trials cover the procedure's use cases
 
             check_tevv_gate(session, self.actor, case)
+        badges = None
+        if case.stage == Stage.BADGE.value and not inferred:  # the badge gate: award the badge of approval
+            from .badges import plan_award
+
+            badges = plan_award(session, self.actor, case, award)
         self._decide(session, case, to, rationale, evidence, decided_at, inferred, expected_version)
+        if badges is not None:
+            from .badges import issue_award
+
+            issue_award(self.ws, session, self.actor, case, badges, case.decisions[-1], rationale, award)
 
     def close(self, case_ident: str | int, as_stage: Stage, rationale: str, evidence: Sequence[str] = (), *,
               decided_at: datetime | None = None, expected_version: int | None = None) -> None:

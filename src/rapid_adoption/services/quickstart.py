@@ -76,6 +76,8 @@ class QuickstartReport:
     """For a few real needs (:data:`SHOWCASE_NEEDS`), the top solutions ranked by ``services.matching``."""
     tevv: object | None = None
     """The TEVV part (:class:`rapid_adoption.services.tevv_quickstart.TevvExample`): trials, plan, demonstration."""
+    badge: dict | None = None
+    """The demonstration case's badge (:func:`rapid_adoption.services.badges.award_demonstration`), or None."""
 
 
 def prepare_fresh(workspace: Workspace, reuse: bool, stamp: str) -> Path | None:
@@ -235,6 +237,10 @@ def run_quickstart(workspace: Workspace, *, reuse: bool = False, progress: Progr
     from .tevv_quickstart import run_tevv_example
 
     report.tevv = run_tevv_example(workspace)
+    say("awarding the demonstration case's badge of approval")
+    from .badges import award_demonstration
+
+    report.badge = award_demonstration(workspace)
     from .matching import MatchFilters, candidates_for_need  # BM25 only: no dense model runs here
     from ..domain.errors import NotFound
     with workspace.uow.read() as session:

@@ -276,3 +276,4 @@ def install_guard(session_factory) -> None:
 __all__ = ["restrict", "unrestricted", "visible_condition", "install_guard", "UnfilteredRead", "Session"]
 
 from . import sharing_tevv  # noqa: E402,F401 - registers the TEVV tables' conditions
+from . import sharing_badges  # noqa: E402,F401 - registers the badge tables' conditions

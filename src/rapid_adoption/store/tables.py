@@ -453,3 +453,4 @@ CONTAINED_IN_CASE = ("gate_decisions", "assessments")
 """Tables whose rows may sit inside an adoption case (``case_id``) and are never more visible than it."""
 
 from . import tables_tevv  # noqa: E402,F401 - the TEVV tables (they register themselves in SHARED_MODELS)
+from . import tables_badges  # noqa: E402,F401 - the badge tables (they register themselves in SHARED_MODELS)

@@ -7,3 +7,7 @@ from . import assessments, audit, cases, centres, companies, matching, needs, or
 ROUTERS: list = [needs.router, solutions.router, companies.router, centres.router, cases.router, assessments.router,
                  sharing_groups.router, organisations.router, users.router, audit.router, matching.router]
 """The resource routers, each with its own prefix under ``/api``."""
+
+from . import badges  # noqa: E402 - badges of approval (issue 7)
+
+ROUTERS.append(badges.router)

@@ -6,3 +6,7 @@ from . import admin, assessments, auth, cases, catalogue, dashboard
 
 ROUTERS = [auth.router, dashboard.router, catalogue.router, cases.router, assessments.router, admin.router]
 """The page routers, included in this order."""
+
+from . import badges, public  # noqa: E402 - badges of approval (issue 7): pages for users, and public pages
+
+ROUTERS += [public.router, badges.router]
