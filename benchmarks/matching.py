@@ -222,6 +222,25 @@ def speed(docs, quick: bool) -> None:
         service_speed(Path(tmp))
 
 
+def timed(run, calls, rounds: int = 3) -> tuple[list[float], list[float]]:
+    """Run ``run(call)`` for each call, ``rounds`` times; the wall and CPU milliseconds of each run."""
+    wall, cpu = [], []
+    for _ in range(rounds):
+        for call in calls:
+            t0, c0 = time.perf_counter(), time.process_time()
+            run(call)
+            wall.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+    return wall, cpu
+
+
+def load_note(cpu: list[float]) -> str:
+    """The CPU time the queries took, and the machine's load: on a shared machine the wall time includes the
+    time spent waiting for a core."""
+    return (f"CPU time of this process p50 {np.percentile(cpu, 50):.1f} ms, p95 {np.percentile(cpu, 95):.1f} ms; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
 def service_speed(folder: Path) -> None:
     """Through the service, as ``rapid match need`` and the API run it: a workspace of the bundled data plus
     copies of its solutions under new refs up to 100,000 or more, ranked for each EDF call."""
@@ -256,26 +275,15 @@ def service_speed(folder: Path) -> None:
         total = session.scalar(select(func.count()).select_from(Solution))
     print(f"query latency set-up: {total:,} solutions ({added:,} copies under new refs); the first query after "
           f"adding them indexes them and rebuilds BM25: {synced:.1f} s", flush=True)
-    lat = []
-    for _ in range(3):
-        for call in calls:
-            t0 = time.perf_counter()
-            result = candidates_for_need(ws, reader, call.ref, MatchFilters(top=20))
-            lat.append((time.perf_counter() - t0) * 1000)
-    assert result["candidates"]
+    lat, cpu = timed(lambda call: candidates_for_need(ws, reader, call.ref, MatchFilters(top=20)), calls)
     print(f"query latency through the service (rapid match need: the need, the visible solutions by SQL, BM25, the "
           f"top 20's details and explanations), one need (title + full text) against {total:,} solutions: "
           f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms over {len(lat)} queries "
-          f"(each of the {len(calls)} EDF calls 3 times; target p95 <= 100 ms)", flush=True)
-    lat = []
-    for _ in range(3):
-        for call in calls:
-            t0 = time.perf_counter()
-            match_text(ws, reader, call.title, filters=MatchFilters(top=20))
-            lat.append((time.perf_counter() - t0) * 1000)
+          f"(each of the {len(calls)} EDF calls 3 times; target p95 <= 100 ms); {load_note(cpu)}", flush=True)
+    lat, cpu = timed(lambda call: match_text(ws, reader, call.title, filters=MatchFilters(top=20)), calls)
     print(f"query latency through the service, one need typed as its title only (match text) against {total:,} "
           f"solutions: p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms over {len(lat)} "
-          f"queries", flush=True)
+          f"queries; {load_note(cpu)}", flush=True)
     ws.close()
 
 if __name__ == "__main__":

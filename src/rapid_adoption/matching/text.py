@@ -92,11 +92,6 @@ def stop_words_for(sentence: str) -> frozenset[str]:
     return STOP_WORDS_BY_LANGUAGE[sentence_language(sentence)]
 
 
-def stem(word: str) -> str:
-    """The index term of a lower-case word: the word itself (no stemming; see the module docstring)."""
-    return word
-
-
 def words(text: str | None) -> list[str]:
     """The lower-case words of ``text`` that are not stop words, unstemmed, in order (``None`` gives ``[]``).
 

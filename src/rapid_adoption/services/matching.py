@@ -170,9 +170,10 @@ def _data_version(session, kind: str) -> tuple[int, int]:
     """What changes whenever the records of ``kind``, or who may see them, may have changed: the audit head's
     last change (every write through the services, sharing changes included, appends an audit entry in its
     transaction) and the highest record id (bulk loads outside the services). Two cheap one-row reads."""
-    head = session.scalar(select(AuditHead.last_change_id).where(AuditHead.id == 1)) or 0
-    top = session.scalar(unrestricted(select(func.coalesce(func.max(_MODELS[kind].id), 0)), _MAINTENANCE))
-    return int(head), int(top)
+    head = select(AuditHead.last_change_id).where(AuditHead.id == 1).scalar_subquery()
+    top = select(func.coalesce(func.max(_MODELS[kind].id), 0)).scalar_subquery()
+    row = session.execute(unrestricted(select(head, top), _MAINTENANCE)).one()
+    return int(row[0] or 0), int(row[1])
 
 
 def _full_index(workspace: Workspace, kind: str, version: tuple[int, int] | None = None) -> CorpusIndex:
