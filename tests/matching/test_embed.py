@@ -197,7 +197,8 @@ def test_cli_embeds_resumably_and_names_the_missing_extra(small_ws, registry, mo
     # without the transformers extra, minilm names the pip command and exits 2 (bad input)
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     fails(runner.invoke(app, ["index", "embed", "--model", "minilm"], env=env), 2,
-          "model: the minilm model needs the optional extra: pip install 'rapid-adoption[transformers]'")
+          "model: the minilm model needs the optional extra: pip install 'rapid-adoption[transformers]' "
+          "(in a clone of the repository: pip install -e '.[transformers]')")
 
 
 @pytest.mark.skipif(find_spec("wordllama") is None, reason="wordllama is not installed (pip install "

