@@ -61,7 +61,9 @@ def _show(result: dict[str, Any], as_json: bool) -> None:
         return
     console.print(candidates_table(result))
     if not result["candidates"]:
-        console.print("No visible record shares a word with the query.", highlight=False)
+        console.print("No visible record shares a word with the query and passes the filters. A TRL filter keeps only "
+                      "solutions with a recorded TRL (the bundled EDF and SBIR records have none; import your "
+                      "solutions with a `trl` column to use it).", highlight=False)
 
 
 TOP = typer.Option(20, "--top", min=1, max=100, help="How many candidates (1-100).")
