@@ -120,6 +120,7 @@ def test_empty_inputs():
     ([], [trial(1), trial(1)], {}, "trial_id: trial 1 is requested twice"),
     ([], [trial(1, duration=0)], {}, "duration_weeks: trial 1: must be 1 or more weeks, got 0"),
     ([], [trial(1, weight=0)], {}, "weight: trial 1: must be 1 or more, got 0"),
+    ([], [trial(1, weight=True)], {}, "weight: trial 1: must be 1 or more, got True"),
     ([], [trial(1, domain="")], {}, "test_domain: trial 1: a test domain is required"),
     ([], [], {"horizon_weeks": 0}, "horizon_weeks: must be a whole number of weeks, 1 or more, got 0"),
     ([], [], {"time_limit_seconds": 0}, "time_limit_seconds: must be above 0, got 0"),

@@ -154,9 +154,10 @@ class Schedule:
         weighted_lateness: Σ weight × lateness_weeks over the placements.
         preference_misses: placements outside the request's preferred countries (requests with none never count).
         objective: ``(weighted_lateness + Σ unplaced_penalty of "capacity" trials) × (N + 1) + preference_misses``.
-        bound: the solver's best lower bound on ``objective`` (None for greedy).
+        bound: a proven lower bound on the optimal ``objective`` (CP-SAT's, the LP's or the capacity-free one;
+            None for greedy).
         gap: ``(objective - bound) / max(1, objective)`` (None for greedy).
-        status: "optimal", "feasible", "infeasible" or "unknown" (cp-sat), "heuristic" (greedy).
+        status: "optimal" (the objective equals the proven bound) or "feasible" (cp-sat); "heuristic" (greedy).
         solve_seconds: wall-clock seconds spent, model building included.
     """
 
@@ -178,7 +179,6 @@ class _Option:
 
     centre: CentreCalendar
     starts: tuple[int, ...]
-    preferred: bool
 
 
 def unplaced_penalty(request: TrialRequest, horizon_weeks: int) -> int:
@@ -198,14 +198,15 @@ def unplaced_penalty(request: TrialRequest, horizon_weeks: int) -> int:
 
 
 def _check_inputs(centres: Sequence[CentreCalendar], requests: Sequence[TrialRequest], horizon_weeks: int) -> None:
-    if not isinstance(horizon_weeks, int) or horizon_weeks < 1:
+    if isinstance(horizon_weeks, bool) or not isinstance(horizon_weeks, int) or horizon_weeks < 1:
         raise ValidationError(f"must be a whole number of weeks, 1 or more, got {horizon_weeks!r}", field="horizon_weeks")
     seen: set[int] = set()
     for centre in centres:
         if centre.centre_id in seen:
             raise ValidationError(f"centre {centre.centre_id} is given twice", field="centre_id")
         seen.add(centre.centre_id)
-        if not isinstance(centre.capacity_per_week, int) or centre.capacity_per_week < 1:
+        if isinstance(centre.capacity_per_week, bool) or not isinstance(centre.capacity_per_week, int) \
+                or centre.capacity_per_week < 1:
             raise ValidationError(f"centre {centre.centre_id}: must be 1 or more, got {centre.capacity_per_week!r}",
                                   field="capacity_per_week")
         bad = sorted(w for w in centre.blackout_weeks if not 0 <= w < horizon_weeks)
@@ -217,10 +218,11 @@ def _check_inputs(centres: Sequence[CentreCalendar], requests: Sequence[TrialReq
         if request.trial_id in seen:
             raise ValidationError(f"trial {request.trial_id} is requested twice", field="trial_id")
         seen.add(request.trial_id)
-        if not isinstance(request.duration_weeks, int) or request.duration_weeks < 1:
+        if isinstance(request.duration_weeks, bool) or not isinstance(request.duration_weeks, int) \
+                or request.duration_weeks < 1:
             raise ValidationError(f"trial {request.trial_id}: must be 1 or more weeks, got {request.duration_weeks!r}",
                                   field="duration_weeks")
-        if not isinstance(request.weight, int) or request.weight < 1:
+        if isinstance(request.weight, bool) or not isinstance(request.weight, int) or request.weight < 1:
             raise ValidationError(f"trial {request.trial_id}: must be 1 or more, got {request.weight!r}", field="weight")
         if not request.test_domain:
             raise ValidationError(f"trial {request.trial_id}: a test domain is required", field="test_domain")
@@ -272,7 +274,7 @@ def _analyse(centres: Sequence[CentreCalendar], requests: Sequence[TrialRequest]
         for centre in capable:
             starts = feasible_starts(centre, request, horizon_weeks)
             if starts:
-                found.append(_Option(centre, starts, centre.country in request.preferred_countries))
+                found.append(_Option(centre, starts))
         if not found:
             ready = max(0, request.ready_week)
             detail = (f"{len(capable)} capable centre(s), but none has {request.duration_weeks} consecutive week(s) free "
@@ -544,7 +546,7 @@ def _lp_relaxation(requests: Sequence[TrialRequest], cols: _Columns, horizon_wee
         members = np.flatnonzero(active)
         helper = mbh.ModelBuilderHelper()
         total = len(members) + n_trials
-        helper.add_var_array_with_bounds(np.zeros(total), np.ones(total), np.zeros(total, dtype=bool), "y")
+        helper.add_var_array_with_bounds(np.zeros(total), np.full(total, np.inf), np.zeros(total, dtype=bool), "y")
         helper.set_objective_coefficients(list(range(total)), np.concatenate([cost[members], penalty]).tolist())
         for index in range(n_trials):
             row = helper.add_linear_constraint()
@@ -577,16 +579,15 @@ def _lp_relaxation(requests: Sequence[TrialRequest], cols: _Columns, horizon_wee
         reduced = cost - pi[trial] - (prefix[cidx, start + duration] - prefix[cidx, start])
         values = np.zeros(n_cols)
         values[members] = np.asarray(solver.variable_values())[:len(members)]
-        least = np.zeros(n_trials)
+        least = penalty - pi  # the unplaced column's reduced cost
         np.minimum.at(least, trial, reduced)
-        np.minimum(least, penalty - pi, out=least)
-        objective = solver.objective_value()
-        negative = (reduced < -1e-6 * max(1.0, abs(objective))) & ~active
+        negative = (reduced < -1e-4) & ~active
         converged = not negative.any()
-        bound = objective if converged else objective + float(least.sum())
-        if result is None or bound > result.bound or converged:
-            result = _LpResult(bound, converged, values.tolist(), reduced.tolist(),
-                               [0.0] * n_trials if converged else least.tolist())
+        # Valid for any duals with mu <= 0: a schedule takes one column per trial and loads each week up to its
+        # capacity, so it costs at least sum(pi) + sum(mu * capacity) + sum over trials of the least reduced cost.
+        bound = float(pi.sum() + sum(mu[key] * capacity[key[0]] for key, _ks in rows) + least.sum())
+        if result is None or bound > result.bound:
+            result = _LpResult(bound, converged, values.tolist(), reduced.tolist(), least.tolist())
         if converged:
             break
         candidates = np.flatnonzero(negative)
@@ -720,7 +721,7 @@ def schedule_trials(centres: Sequence[CentreCalendar], requests: Sequence[TrialR
     _check_inputs(centres, requests, horizon_weeks)
     if not time_limit_seconds > 0:
         raise ValidationError(f"must be above 0, got {time_limit_seconds!r}", field="time_limit_seconds")
-    if not isinstance(workers, int) or workers < 1:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValidationError(f"must be 1 or more, got {workers!r}", field="workers")
     if not isinstance(full_model_columns, int) or full_model_columns < 0:
         raise ValidationError(f"must be 0 or more, got {full_model_columns!r}", field="full_model_columns")
