@@ -14,6 +14,7 @@ from ...services.cases import DECIDE_ROLES, CaseService
 from ..render import render
 from ..session import FormActor, PageActor
 from .common import form_errors, workspace_of
+from .tevv import case_testing
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +56,8 @@ def _context(request: Request, actor, ident: str) -> dict[str, Any]:
             "next_stage": None if stage.is_terminal else next_stage(stage).value,
             "active": [s.value for s in ACTIVE_STAGES],
             "can_decide": actor.has_role(*DECIDE_ROLES) and view.case["owner"] == actor.org_ref and not stage.is_terminal,
-            "errors": {}, "action": None, "values": {"rationale": "", "evidence": ""}}
+            "errors": {}, "action": None, "values": {"rationale": "", "evidence": ""},
+            "testing": case_testing(request, actor, view.case)}  # trials, tevv gate coverage, risks, burn-down
 
 
 @router.get("/cases/{ident}")
