@@ -21,7 +21,7 @@ def test_open_a_case_from_a_need_then_advance_it_and_see_the_board_change(live_s
     page = new_page()
     log_in(page, "admin")
     market_research, tevv = column_count(page, "market_research"), column_count(page, "tevv")
-    assert (market_research, tevv) == (0, 38)
+    assert (market_research, tevv) == (0, 37)
 
     page.goto(f"{live_server}/needs/{NEED}")
     page.get_by_label("Solution (ref or id; type a name for suggestions)").fill(SOLUTION)
@@ -30,7 +30,7 @@ def test_open_a_case_from_a_need_then_advance_it_and_see_the_board_change(live_s
     assert "market research" in page.locator("main").inner_text().lower()
 
     page.goto(f"{live_server}/")
-    assert (column_count(page, "market_research"), column_count(page, "tevv")) == (1, 38)
+    assert (column_count(page, "market_research"), column_count(page, "tevv")) == (1, 37)
     assert page.locator('#board li.card[data-case="215"]').count() == 1
 
     page.goto(f"{live_server}/cases/215")
@@ -42,7 +42,7 @@ def test_open_a_case_from_a_need_then_advance_it_and_see_the_board_change(live_s
     assert "TRL 6 confirmed by the analyst" in timeline and "https://example.org/report" in timeline
 
     page.goto(f"{live_server}/?all=1")  # by default a column shows its 25 most urgent cases
-    assert (column_count(page, "market_research"), column_count(page, "tevv")) == (0, 39)
+    assert (column_count(page, "market_research"), column_count(page, "tevv")) == (0, 38)
     assert page.locator('#col-tevv').locator("xpath=..").locator('li.card[data-case="215"]').count() == 1
 
 

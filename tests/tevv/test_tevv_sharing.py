@@ -116,3 +116,18 @@ def test_an_unfiltered_read_of_a_tevv_table_is_refused(qs_ws):
         with qs_ws.uow.read() as s:
             with pytest.raises(UnfilteredRead, match=f"read of {model.__tablename__} without the sharing filter"):
                 s.scalars(select(model)).all()
+
+
+def test_a_requested_trial_with_no_centre_yet_is_listed(qs_ws):
+    """A trial still ``requested`` has no centre: it is listed for its owner and, shared with the community, for others."""
+    admin, nor = admin_of(qs_ws), actor_for_username(qs_ws, "nor.analyst")
+    cases = CaseService(qs_ws, admin)
+    case_id = cases.open("EDF-2023-DA-AIRDEF-CUAS", "EDF-101167931")
+    cases.advance(case_id, Stage.TEVV, "assessed")
+    trial = tevv_trials.request_trial(qs_ws, admin, TrialRequestInput(procedure="cuas-example", case=case_id,
+                                                                      ready_on="2026-11-02"))
+    assert (trial["status"], trial["distribution"]) == ("requested", "community")
+    row = next(r for r in tevv_trials.page_trials(qs_ws, admin, limit=500).rows if r["id"] == trial["id"])
+    assert (row["status"], row["centre_id"], row["centre_name"], row["centre_country"]) == ("requested", None, None, None)
+    assert trial["id"] in _trial_ids(qs_ws, nor)
+    assert [r["id"] for r in tevv_trials.page_trials(qs_ws, nor, status="requested").rows] == [trial["id"]]

@@ -137,7 +137,8 @@ def run_tevv_example(workspace: Workspace) -> TevvExample:
                 schedule_trial(workspace, owner, view["id"], DEMO_CENTRE, origin - timedelta(weeks=2), session=session)
     if report.requested:
         ids = _requested_ids(workspace, owner)
-        report.plan = schedule_requested(workspace, owner, trials=ids, time_limit_seconds=TIME_LIMIT_SECONDS)
+        report.plan = schedule_requested(workspace, owner, trials=ids, time_limit_seconds=TIME_LIMIT_SECONDS,
+                                         workers=1)  # one worker: the same plan on every run and backend
     if demo_trial is not None:
         report.demo = _demonstration(workspace, owner, demo_trial)
     return report

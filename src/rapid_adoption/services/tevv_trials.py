@@ -583,13 +583,14 @@ def page_trials(workspace: Workspace, actor: Actor, *, status: str | None = None
 
     query = (select(Trial.id, Trial.ref, Trial.status, Trial.case_id, Solution.ref.label("solution_ref"),
                     EvaluationProcedure.ref.label("procedure_ref"), EvaluationProcedure.procedure_version,
-                    Trial.centre_id, TestCentre.name.label("centre_name"), TestCentre.country.label("centre_country"),
-                    Trial.test_domain, Trial.window_starts_on, Trial.window_ends_on, Trial.duration_weeks,
+                    Trial.centre_id, Trial.test_domain, Trial.window_starts_on, Trial.window_ends_on, Trial.duration_weeks,
                     Trial.demonstration, Organisation.ref.label("owner"), Trial.tlp, Trial.distribution, Trial.version)
              .join(Solution, Solution.id == Trial.solution_id)
              .join(EvaluationProcedure, EvaluationProcedure.id == Trial.procedure_id)
-             .join(Organisation, Organisation.id == Trial.owner_org_id)
-             .outerjoin(TestCentre, TestCentre.id == Trial.centre_id))
+             .join(Organisation, Organisation.id == Trial.owner_org_id))
+    # The centre's name and country are read after paging, by a query of their own through the sharing filter:
+    # an outer join would put the centre's sharing condition on the NULL row of a trial that has no centre yet
+    # (every requested trial) and drop it. The trial's own containment rule already hides trials at hidden centres.
     if status:
         try:
             query = query.where(Trial.status == TrialStatus(status.strip().lower()).value)
@@ -610,8 +611,16 @@ def page_trials(workspace: Workspace, actor: Actor, *, status: str | None = None
             else:
                 resolve_procedure(session, actor, text)
                 query = query.where(EvaluationProcedure.ref == text)
-        return keyset_page(session, restrict(query, actor), actor, id_column=Trial.id, sorts=TRIAL_SORTS, sort=sort,
+        page = keyset_page(session, restrict(query, actor), actor, id_column=Trial.id, sorts=TRIAL_SORTS, sort=sort,
                            after=after, limit=limit, with_total=with_total)
+        centre_ids = {row["centre_id"] for row in page.rows if row["centre_id"] is not None}
+        centres = {c.id: c for c in session.execute(restrict(
+            select(TestCentre.id, TestCentre.name, TestCentre.country).where(TestCentre.id.in_(centre_ids)), actor))}
+        for row in page.rows:
+            centre_row = centres.get(row["centre_id"])
+            row["centre_name"] = centre_row.name if centre_row else None
+            row["centre_country"] = centre_row.country if centre_row else None
+        return page
 
 
 # --- the tevv gate -----------------------------------------------------------------------------------------------
