@@ -221,3 +221,32 @@ def test_issuer_show_rotate_and_the_trust_list(folder):
     listed = ok(rapid("issuer", "trust", "list"))
     assert "Trusted issuers: 2" in listed and did in listed
     assert err(rapid("issuer", "show")) == ""
+
+
+def test_a_buyer_verifies_with_no_workspace_from_a_trusted_list_and_downloaded_status_lists(folder, tmp_path_factory,
+                                                                                             monkeypatch):
+    badge = write_badge(folder)
+    ok(rapid("issuer", "trust", "export", "--out", str(folder / "trusted.json")))
+    ws = open_ws(folder / "rapid.db")
+    for index in (1, 2):
+        (folder / f"list{index}.json").write_text(json.dumps(badges.status_list_credential(ws, "EU-DEFIS", index)))
+    ws.close()
+    buyer = tmp_path_factory.mktemp("buyer")  # no workspace here, and none named by the environment
+    for name in ("trusted.json", "list1.json", "list2.json"):
+        shutil.copy(folder / name, buyer / name)
+    shutil.copy(badge, buyer / badge.name)
+    monkeypatch.delenv("RAPID_DATABASE_URL")
+    monkeypatch.chdir(buyer)
+    result = ok(rapid("badge", "verify", badge.name, "--trusted", "trusted.json", "--status-list", "list1.json",
+                      "--status-list", "list2.json"))
+    assert [(mark, name) for mark, name, _reason in checks(result)] == [
+        ("ok  ", "required_fields"), ("ok  ", "proof"), ("ok  ", "verification_method"), ("ok  ", "trusted_issuer"),
+        ("ok  ", "validity"), ("ok  ", "status")]
+    assert result.splitlines()[-1] == "valid"
+    assert not (buyer / "rapid.db").exists()
+    without_lists = rapid("badge", "verify", badge.name, "--trusted", "trusted.json")
+    assert without_lists.exit_code == 1
+    assert checks(out(without_lists))[-1] == (
+        "FAIL", "status", "the status list http://localhost:8000/status/EU-DEFIS/1 could not be checked (not available)")
+    fails(rapid("badge", "verify", badge.name, "--status-list", "list1.json"), 2,
+          "--status-list: --status-list needs --trusted (in a workspace its own status lists are used)")

@@ -145,26 +145,45 @@ def print_verification(result: dict[str, Any]) -> None:
     console.print(Text(verdict, style="bold green" if result["valid"] else "bold red"))
 
 
+def _read_text(file: str, field: str) -> str:
+    """The UTF-8 text of ``file`` (``-`` is standard input); ValidationError naming ``field`` when unreadable."""
+    if file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError(f"no such file: {file}", field=field) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}", field=field) from None
+
+
 @badge_app.command("verify")
 @handle_errors
 def verify(file: str = typer.Argument(..., help="The badge: a .json credential or a .jwt, or - for standard input."),
+           trusted: Optional[str] = typer.Option(None, "--trusted", help="Verify with no workspace, against this "
+                                                 "trusted-issuer list (the JSON 'rapid issuer trust export' writes)."),
+           status_list: List[str] = typer.Option(None, "--status-list", help="With --trusted: a status-list "
+                                                 "credential downloaded from the issuer's /status/... URL; repeat "
+                                                 "for more. Without it the status check fails."),
            as_json: bool = JSON) -> None:
     """Verify a badge offline: proof, issuer key, trusted issuer, validity, status lists and required fields.
 
-    Exit status 0 when valid, 1 when not; one line per check says why.
+    In a workspace it uses the workspace's trusted issuers and status lists. A buyer with no workspace gives
+    --trusted (and --status-list). Exit status 0 when valid, 1 when not; one line per check says why.
     """
-    if file == "-":
-        text = sys.stdin.read()
+    text = _read_text(file, "FILE")
+    if trusted is not None:
+        from ..services.workspace import CLOCK
+
+        result = badges.verify_without_workspace(
+            text, _read_text(trusted, "--trusted"), [(name, _read_text(name, "--status-list")) for name in status_list or []],
+            CLOCK.now(), trusted_issuers_file=Path(trusted).name).to_dict()
     else:
-        path = Path(file)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ValidationError(f"no such file: {file}", field="FILE") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}", field="FILE") from None
-    ws = open_workspace()
-    result = badges.verify(ws, text).to_dict()
+        if status_list:
+            raise ValidationError("--status-list needs --trusted (in a workspace its own status lists are used)",
+                                  field="--status-list")
+        ws = open_workspace()
+        result = badges.verify(ws, text).to_dict()
     if as_json:
         print_json(result)
     else:

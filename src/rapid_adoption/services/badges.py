@@ -811,6 +811,47 @@ def verify(workspace: Workspace, badge: Mapping[str, Any] | str) -> Verification
     return _verifier(workspace).verify(badge, workspace.now())
 
 
+def verify_without_workspace(badge: str, trusted_issuers_json: str, status_list_jsons: Sequence[tuple[str, str]],
+                             now: datetime, *, trusted_issuers_file: str | None = None) -> VerificationResult:
+    """Verify a badge where there is no workspace, as a buyer does: against a trusted-issuer list they hold (the
+    JSON that ``rapid issuer trust export`` writes) and the signed status-list credentials they downloaded from the
+    issuer's public status URLs. Nothing is fetched: a status list not given makes the status check fail.
+
+    Args:
+        badge: the credential's JSON text or its VC-JOSE compact JWS.
+        trusted_issuers_json: the trusted-issuer list's JSON text.
+        status_list_jsons: ``(file name, JSON text)`` of each ``BitstringStatusListCredential``; each is served
+            under its own ``id`` (the URL a badge's ``statusListCredential`` names).
+        now: the time the validity window is checked at (aware UTC).
+        trusted_issuers_file: the list's file name, for error messages.
+
+    Returns:
+        The :class:`rapid_adoption.badges.VerificationResult`, one reason per check; never raises for a bad badge.
+
+    Raises:
+        ValidationError: an empty or oversized badge (field ``badge``), a bad trusted-issuer list (its file and
+            field), or a status-list file that is not a JSON object with an ``id`` (field ``status_list``).
+    """
+    from ..badges import TrustedIssuerList
+
+    if not badge.strip():
+        raise ValidationError("the badge file is empty", field="badge")
+    if len(badge.encode("utf-8")) > MAX_BADGE_BYTES:
+        raise ValidationError("a badge is at most 1 MB", field="badge")
+    trusted = TrustedIssuerList.from_json(trusted_issuers_json, file=trusted_issuers_file)
+    lists: dict[str, Any] = {}
+    for name, text in status_list_jsons:
+        try:
+            credential = json.loads(text)
+        except ValueError:
+            raise ValidationError(f"{name} is not JSON", field="status_list") from None
+        if not isinstance(credential, dict) or not isinstance(credential.get("id"), str):
+            raise ValidationError(f"{name} is not a status-list credential (no 'id')", field="status_list")
+        lists[credential["id"]] = credential
+    return BadgeVerifier(trusted, status_lists=lists, did_web_documents=trusted.did_web_documents()).verify(
+        badge.strip(), now)
+
+
 def credential_summary(credential: Mapping[str, Any]) -> dict[str, Any]:
     """What a badge credential says, for a page: ``{"name", "issuer_name", "issuer_id", "company", "identifiers":
     [(type, value)], "achievement", "criteria", "scores": [{"use_case", "score", "description"}], "evidence":
