@@ -249,8 +249,13 @@ def request_trial(workspace: Workspace, actor: Actor, values: TrialRequestInput,
 # --- loading and permissions -------------------------------------------------------------------------------------
 
 
-def _load(session: Session, actor: Actor, ident: str | int) -> Trial:
-    return resolve(session, Trial, ident, actor)
+def _load(session: Session, actor: Actor, ident: str | int, expected_version: int | None = None) -> Trial:
+    """The visible trial ``ident``, checked against ``expected_version`` (the API's ``If-Match``) in the caller's
+    transaction. NotFound when hidden; Conflict when it is at another version."""
+    row = resolve(session, Trial, ident, actor)
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(f"trial {row.id} is at version {row.version}, not {expected_version}: reload and try again")
+    return row
 
 
 def _centre_owner(session: Session, centre_id: int | None) -> int | None:
@@ -328,7 +333,7 @@ def check_placement(session: Session, trial: Trial, centre: TestCentre, calendar
 
 
 def schedule_trial(workspace: Workspace, actor: Actor, trial: str | int, centre: str | int, start: date | str, *,
-                   session: Session | None = None) -> dict[str, Any]:
+                   session: Session | None = None, expected_version: int | None = None) -> dict[str, Any]:
     """Schedule a requested trial (or move a scheduled one) at ``centre`` from the week of ``start``.
 
     The window may lie in the past: a trial that already ran can be entered afterwards.
@@ -348,9 +353,9 @@ def schedule_trial(workspace: Workspace, actor: Actor, trial: str | int, centre:
     """
     if session is None:
         with workspace.uow.transaction() as s:
-            return schedule_trial(workspace, actor, trial, centre, start, session=s)
+            return schedule_trial(workspace, actor, trial, centre, start, session=s, expected_version=expected_version)
     now = workspace.now()
-    row = _load(session, actor, trial)
+    row = _load(session, actor, trial, expected_version)
     centre_row = resolve(session, TestCentre, centre, actor)
     if actor.org_id == centre_row.owner_org_id and actor.org_id != row.owner_org_id:
         _require(actor, CENTRE_ROLES, "scheduling a trial at your centre")
@@ -387,7 +392,8 @@ def _check_started(trial: Trial, now: datetime) -> None:
                               "results, from that day", field="status")
 
 
-def start_trial(workspace: Workspace, actor: Actor, trial: str | int) -> dict[str, Any]:
+def start_trial(workspace: Workspace, actor: Actor, trial: str | int, *, expected_version: int | None = None
+                ) -> dict[str, Any]:
     """Start a scheduled trial (status ``running``) once its window has begun.
 
     Raises:
@@ -396,7 +402,7 @@ def start_trial(workspace: Workspace, actor: Actor, trial: str | int) -> dict[st
     """
     now = workspace.now()
     with workspace.uow.transaction() as session:
-        row = _load(session, actor, trial)
+        row = _load(session, actor, trial, expected_version)
         _may_run(session, actor, row, RUN_ROLES, "start a trial")
         check_transition(row.status, TrialStatus.RUNNING.value)
         _check_started(row, now)
@@ -430,7 +436,8 @@ def parse_measured(items: Sequence[str]) -> dict[str, tuple[float, str | None]]:
 
 def record_result(workspace: Workspace, actor: Actor, trial: str | int, use_case: str,
                   measured: Mapping[str, tuple[float, str | None]], score: int, *, notes: str | None = None,
-                  evidence: Sequence[str] = (), session: Session | None = None) -> dict[str, Any]:
+                  evidence: Sequence[str] = (), session: Session | None = None,
+                  expected_version: int | None = None) -> dict[str, Any]:
     """Record (or correct) the result of one use case of a running trial; the outcome comes from the procedure.
 
     A scheduled trial whose window has begun is started first (audited). A completed trial's results are final.
@@ -458,9 +465,9 @@ def record_result(workspace: Workspace, actor: Actor, trial: str | int, use_case
     if session is None:
         with workspace.uow.transaction() as s:
             return record_result(workspace, actor, trial, use_case, measured, score, notes=notes, evidence=evidence,
-                                 session=s)
+                                 session=s, expected_version=expected_version)
     now = workspace.now()
-    row = _load(session, actor, trial)
+    row = _load(session, actor, trial, expected_version)
     _may_run(session, actor, row, RUN_ROLES, "record results")
     procedure_row = session.scalar(restrict(select(EvaluationProcedure).where(
         EvaluationProcedure.id == row.procedure_id), actor))
@@ -497,8 +504,8 @@ def record_result(workspace: Workspace, actor: Actor, trial: str | int, use_case
     return result_view(result, use.name)
 
 
-def complete_trial(workspace: Workspace, actor: Actor, trial: str | int, *, session: Session | None = None
-                   ) -> dict[str, Any]:
+def complete_trial(workspace: Workspace, actor: Actor, trial: str | int, *, session: Session | None = None,
+                   expected_version: int | None = None) -> dict[str, Any]:
     """Complete a running trial: every use case it covers must have a result.
 
     Raises:
@@ -507,9 +514,9 @@ def complete_trial(workspace: Workspace, actor: Actor, trial: str | int, *, sess
     """
     if session is None:
         with workspace.uow.transaction() as s:
-            return complete_trial(workspace, actor, trial, session=s)
+            return complete_trial(workspace, actor, trial, session=s, expected_version=expected_version)
     now = workspace.now()
-    row = _load(session, actor, trial)
+    row = _load(session, actor, trial, expected_version)
     _may_run(session, actor, row, RUN_ROLES, "complete a trial")
     check_transition(row.status, TrialStatus.COMPLETED.value)
     recorded = set(session.scalars(restrict(select(TrialResult.use_case).where(TrialResult.trial_id == row.id), actor)))
@@ -521,7 +528,8 @@ def complete_trial(workspace: Workspace, actor: Actor, trial: str | int, *, sess
     return trial_view(session, row, actor)
 
 
-def cancel_trial(workspace: Workspace, actor: Actor, trial: str | int, reason: str) -> dict[str, Any]:
+def cancel_trial(workspace: Workspace, actor: Actor, trial: str | int, reason: str, *,
+                 expected_version: int | None = None) -> dict[str, Any]:
     """Cancel a trial that is not final, with a reason.
 
     Raises:
@@ -531,7 +539,7 @@ def cancel_trial(workspace: Workspace, actor: Actor, trial: str | int, reason: s
     reason = check_text(reason, "reason", max_length=5000)
     now = workspace.now()
     with workspace.uow.transaction() as session:
-        row = _load(session, actor, trial)
+        row = _load(session, actor, trial, expected_version)
         _may_run(session, actor, row, CANCEL_ROLES, "cancel a trial")
         _status(session, actor, row, TrialStatus.CANCELLED, now, extra={"cancel_reason": reason})
         return trial_view(session, row, actor)

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from ...domain.errors import Conflict
 from ...services import tevv_schedule, tevv_trials
 from ...services.cases import CaseService
 from ...services.tevv_trials import TrialRequestInput
@@ -47,18 +46,6 @@ schedule_router = APIRouter(prefix="/schedule", tags=["Trials"])
 
 UseCaseKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=60,
                                  description="The use case's key, e.g. `point_defence`.")]
-
-
-def check_version(ws, actor, trial_id: int, expected: int) -> None:
-    """Refuse a change made from a stale version of the trial (the API's ``If-Match``).
-
-    Raises:
-        NotFound: the trial is not visible.
-        Conflict: the trial is at another version than ``expected``.
-    """
-    current = tevv_trials.show_trial(ws, actor, trial_id)["version"]
-    if current != expected:
-        raise Conflict(f"trial {trial_id} is at version {current}, not {expected}: reload and try again")
 
 
 def _shown(ws, actor, trial_id: int, response: Response) -> dict[str, Any]:
@@ -115,8 +102,8 @@ def schedule_trial(record_id: RecordId, body: ScheduleTrialIn, ws: WorkspaceDep,
     The centre must support the trial's test domain and capabilities, and have room in every week (422 names the
     week otherwise). `If-Match` with the trial's version.
     """
-    check_version(ws, actor, record_id, version_of(if_match))
-    tevv_trials.schedule_trial(ws, actor, record_id, str(body.centre), body.start)
+    tevv_trials.schedule_trial(ws, actor, record_id, str(body.centre), body.start,
+                               expected_version=version_of(if_match))
     return _shown(ws, actor, record_id, response)
 
 
@@ -125,8 +112,7 @@ def start_trial(record_id: RecordId, ws: WorkspaceDep, actor: ActorDep, response
                 if_match: IfMatch = None) -> Any:
     """Start a scheduled trial once its window has begun (the trial's or its centre's organisation; admin,
     analyst or test_centre). `If-Match` with the trial's version."""
-    check_version(ws, actor, record_id, version_of(if_match))
-    tevv_trials.start_trial(ws, actor, record_id)
+    tevv_trials.start_trial(ws, actor, record_id, expected_version=version_of(if_match))
     return _shown(ws, actor, record_id, response)
 
 
@@ -140,10 +126,9 @@ def record_result(record_id: RecordId, use_case: UseCaseKey, body: ResultIn, ws:
     A scheduled trial whose window has begun starts first. A completed trial's results are final. The trial's or
     its centre's organisation (admin, analyst or test_centre); `If-Match` with the trial's version.
     """
-    check_version(ws, actor, record_id, version_of(if_match))
     measured = {key: (value.value, value.unit) for key, value in body.measured.items()}
     tevv_trials.record_result(ws, actor, record_id, use_case, measured, body.score_1_to_10, notes=body.notes,
-                              evidence=body.evidence)
+                              evidence=body.evidence, expected_version=version_of(if_match))
     return _shown(ws, actor, record_id, response)
 
 
@@ -152,8 +137,7 @@ def complete_trial(record_id: RecordId, ws: WorkspaceDep, actor: ActorDep, respo
                    if_match: IfMatch = None) -> Any:
     """Complete a running trial whose use cases all have results (422 names those without). `If-Match` with the
     trial's version."""
-    check_version(ws, actor, record_id, version_of(if_match))
-    tevv_trials.complete_trial(ws, actor, record_id)
+    tevv_trials.complete_trial(ws, actor, record_id, expected_version=version_of(if_match))
     return _shown(ws, actor, record_id, response)
 
 
@@ -162,8 +146,7 @@ def cancel_trial(record_id: RecordId, body: CancelIn, ws: WorkspaceDep, actor: A
                  if_match: IfMatch = None) -> Any:
     """Cancel a trial that is not final, with a reason (the trial's or its centre's organisation; admin, analyst,
     board or test_centre). `If-Match` with the trial's version."""
-    check_version(ws, actor, record_id, version_of(if_match))
-    tevv_trials.cancel_trial(ws, actor, record_id, body.reason)
+    tevv_trials.cancel_trial(ws, actor, record_id, body.reason, expected_version=version_of(if_match))
     return _shown(ws, actor, record_id, response)
 
 
@@ -196,4 +179,4 @@ def run_scheduler(body: ScheduleIn, ws: WorkspaceDep, actor: ActorDep) -> Any:
                                             dry_run=body.dry_run)
 
 
-__all__ = ["check_version", "router", "schedule_router"]
+__all__ = ["router", "schedule_router"]
